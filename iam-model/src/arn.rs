@@ -142,10 +142,19 @@ mod tests {
 
     #[test]
     fn arn_like_is_segment_wise() {
-        assert!(arn_like("arn:aws:iam::*:role/*", "arn:aws:iam::111122223333:role/x/y"));
+        assert!(arn_like(
+            "arn:aws:iam::*:role/*",
+            "arn:aws:iam::111122223333:role/x/y"
+        ));
         // A star in the account segment does not swallow the rest.
-        assert!(!arn_like("arn:aws:iam::*", "arn:aws:iam::111122223333:role/x"));
-        assert!(arn_like("arn:aws:iam::*:*", "arn:aws:iam::111122223333:role/x"));
+        assert!(!arn_like(
+            "arn:aws:iam::*",
+            "arn:aws:iam::111122223333:role/x"
+        ));
+        assert!(arn_like(
+            "arn:aws:iam::*:*",
+            "arn:aws:iam::111122223333:role/x"
+        ));
         assert!(!arn_like("arn:aws:s3:::b*", "not-an-arn"));
         assert!(arn_like(
             "arn:aws:sts::111122223333:assumed-role/R/*",

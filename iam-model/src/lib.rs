@@ -16,6 +16,7 @@
 pub mod arn;
 pub mod ip;
 pub mod policy;
+pub mod snapshot;
 pub mod time;
 pub mod wildcard;
 

@@ -226,7 +226,14 @@ mod tests {
 
     #[test]
     fn rejects_nonsense() {
-        for s in ["", "N/A", "2019-13-01", "2019-02-30", "2019-12-18T25:00:00Z", "no_information"] {
+        for s in [
+            "",
+            "N/A",
+            "2019-13-01",
+            "2019-02-30",
+            "2019-12-18T25:00:00Z",
+            "no_information",
+        ] {
             assert!(s.parse::<Timestamp>().is_err(), "{s}");
         }
     }

@@ -47,7 +47,8 @@ impl Pattern {
                     if !lit.is_empty() {
                         self.push_literal(&std::mem::take(&mut lit));
                     }
-                    self.tokens.push(if c == '*' { Token::Star } else { Token::One });
+                    self.tokens
+                        .push(if c == '*' { Token::Star } else { Token::One });
                 }
                 _ => lit.push(c),
             }
@@ -168,7 +169,9 @@ fn cover(big: &[PChar], small: &[PChar], ci: bool) -> bool {
                 PChar::Star => dp[i + 1][j] || (j < m && dp[i][j + 1]),
                 PChar::One => j < m && small[j] != PChar::Star && dp[i + 1][j + 1],
                 PChar::Lit(c) => {
-                    j < m && matches!(small[j], PChar::Lit(d) if eq_char(c, d, ci)) && dp[i + 1][j + 1]
+                    j < m
+                        && matches!(small[j], PChar::Lit(d) if eq_char(c, d, ci))
+                        && dp[i + 1][j + 1]
                 }
             };
         }
@@ -238,7 +241,11 @@ mod tests {
         ];
         for (p, t, want) in cases {
             assert_eq!(wildcard_match(p, t, false), want, "{p} vs {t}");
-            assert_eq!(Pattern::new(p).matches(t, false), want, "compiled {p} vs {t}");
+            assert_eq!(
+                Pattern::new(p).matches(t, false),
+                want,
+                "compiled {p} vs {t}"
+            );
         }
     }
 

@@ -61,8 +61,14 @@ pub enum OperatorFamily {
 const ALL: [(BaseOperator, &str); 27] = [
     (BaseOperator::StringEquals, "StringEquals"),
     (BaseOperator::StringNotEquals, "StringNotEquals"),
-    (BaseOperator::StringEqualsIgnoreCase, "StringEqualsIgnoreCase"),
-    (BaseOperator::StringNotEqualsIgnoreCase, "StringNotEqualsIgnoreCase"),
+    (
+        BaseOperator::StringEqualsIgnoreCase,
+        "StringEqualsIgnoreCase",
+    ),
+    (
+        BaseOperator::StringNotEqualsIgnoreCase,
+        "StringNotEqualsIgnoreCase",
+    ),
     (BaseOperator::StringLike, "StringLike"),
     (BaseOperator::StringNotLike, "StringNotLike"),
     (BaseOperator::NumericEquals, "NumericEquals"),
@@ -70,7 +76,10 @@ const ALL: [(BaseOperator, &str); 27] = [
     (BaseOperator::NumericLessThan, "NumericLessThan"),
     (BaseOperator::NumericLessThanEquals, "NumericLessThanEquals"),
     (BaseOperator::NumericGreaterThan, "NumericGreaterThan"),
-    (BaseOperator::NumericGreaterThanEquals, "NumericGreaterThanEquals"),
+    (
+        BaseOperator::NumericGreaterThanEquals,
+        "NumericGreaterThanEquals",
+    ),
     (BaseOperator::DateEquals, "DateEquals"),
     (BaseOperator::DateNotEquals, "DateNotEquals"),
     (BaseOperator::DateLessThan, "DateLessThan"),
@@ -100,11 +109,23 @@ impl BaseOperator {
     pub fn family(self) -> OperatorFamily {
         use BaseOperator::*;
         match self {
-            StringEquals | StringNotEquals | StringEqualsIgnoreCase | StringNotEqualsIgnoreCase
-            | StringLike | StringNotLike => OperatorFamily::String,
-            NumericEquals | NumericNotEquals | NumericLessThan | NumericLessThanEquals
-            | NumericGreaterThan | NumericGreaterThanEquals => OperatorFamily::Numeric,
-            DateEquals | DateNotEquals | DateLessThan | DateLessThanEquals | DateGreaterThan
+            StringEquals
+            | StringNotEquals
+            | StringEqualsIgnoreCase
+            | StringNotEqualsIgnoreCase
+            | StringLike
+            | StringNotLike => OperatorFamily::String,
+            NumericEquals
+            | NumericNotEquals
+            | NumericLessThan
+            | NumericLessThanEquals
+            | NumericGreaterThan
+            | NumericGreaterThanEquals => OperatorFamily::Numeric,
+            DateEquals
+            | DateNotEquals
+            | DateLessThan
+            | DateLessThanEquals
+            | DateGreaterThan
             | DateGreaterThanEquals => OperatorFamily::Date,
             Bool => OperatorFamily::Bool,
             BinaryEquals => OperatorFamily::Binary,
@@ -242,6 +263,10 @@ mod tests {
             }
         }
         assert!("StringEqualz".parse::<ConditionOperator>().is_err());
-        assert!("ForSomeValues:StringEquals".parse::<ConditionOperator>().is_err());
+        assert!(
+            "ForSomeValues:StringEquals"
+                .parse::<ConditionOperator>()
+                .is_err()
+        );
     }
 }

@@ -28,7 +28,9 @@ pub mod template;
 
 use std::fmt;
 
-pub use condition::{BaseOperator, ConditionOperator, OperatorFamily, SetQualifier, UnknownOperator};
+pub use condition::{
+    BaseOperator, ConditionOperator, OperatorFamily, SetQualifier, UnknownOperator,
+};
 pub use parse::url_decode;
 
 /// A parsed policy document.
@@ -273,8 +275,8 @@ impl Policy {
 
 mod ser {
     use super::*;
-    use serde::ser::{SerializeMap, Serializer};
     use serde::Serialize;
+    use serde::ser::{SerializeMap, Serializer};
 
     struct OneOrMany<'a, T>(&'a [T]);
 
@@ -309,10 +311,18 @@ mod ser {
             }
             m.serialize_entry("Effect", self.effect.as_str())?;
             if let Some(p) = &self.principal {
-                let key = if p.negated { "NotPrincipal" } else { "Principal" };
+                let key = if p.negated {
+                    "NotPrincipal"
+                } else {
+                    "Principal"
+                };
                 m.serialize_entry(key, &p.principals)?;
             }
-            let key = if self.action.negated { "NotAction" } else { "Action" };
+            let key = if self.action.negated {
+                "NotAction"
+            } else {
+                "Action"
+            };
             m.serialize_entry(key, &OneOrMany(&self.action.patterns))?;
             if let Some(r) = &self.resource {
                 let key = if r.negated { "NotResource" } else { "Resource" };
@@ -363,8 +373,7 @@ mod ser {
             }
             let mut m = s.serialize_map(Some(ops.len()))?;
             for op in ops {
-                let of_op: Vec<&Condition> =
-                    self.0.iter().filter(|c| c.operator == op).collect();
+                let of_op: Vec<&Condition> = self.0.iter().filter(|c| c.operator == op).collect();
                 m.serialize_entry(&op.to_string(), &KeyMap(&of_op))?;
             }
             m.end()
@@ -387,7 +396,8 @@ mod ser {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
                 ConditionValue::String(v) => s.serialize_str(v),
-                ConditionValue::Number(n) => match serde_json::Number::from_string_unchecked_opt(n) {
+                ConditionValue::Number(n) => match serde_json::Number::from_string_unchecked_opt(n)
+                {
                     Some(num) => num.serialize(s),
                     None => s.serialize_str(n),
                 },

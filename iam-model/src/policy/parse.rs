@@ -42,7 +42,10 @@ pub(super) fn parse_text(text: &str) -> Result<Policy, PolicyErrors> {
         text
     } else if trimmed.starts_with('%') {
         decoded = url_decode(trimmed).ok_or_else(|| {
-            PolicyErrors(vec![err("", "document is neither JSON nor valid URL-encoded JSON")])
+            PolicyErrors(vec![err(
+                "",
+                "document is neither JSON nor valid URL-encoded JSON",
+            )])
         })?;
         &decoded
     } else if trimmed.is_empty() {
@@ -56,7 +59,12 @@ pub(super) fn parse_text(text: &str) -> Result<Policy, PolicyErrors> {
     let value: Value = serde_json::from_str(json).map_err(|e| {
         PolicyErrors(vec![err(
             "",
-            format!("invalid JSON at line {} column {}: {}", e.line(), e.column(), strip_pos(&e)),
+            format!(
+                "invalid JSON at line {} column {}: {}",
+                e.line(),
+                e.column(),
+                strip_pos(&e)
+            ),
         )])
     })?;
     parse_value(&value)
@@ -118,7 +126,10 @@ fn document(v: &Value, errors: &mut Vec<PolicyError>) -> Option<Policy> {
                     "Version",
                     format!("expected `2012-10-17` or `2008-10-17`, found `{other}`"),
                 )),
-                None => errors.push(err("Version", format!("expected a string, found {}", kind(val)))),
+                None => errors.push(err(
+                    "Version",
+                    format!("expected a string, found {}", kind(val)),
+                )),
             },
             "Id" => match val.as_str() {
                 Some(s) => id = Some(s.to_string()),
@@ -138,7 +149,10 @@ fn document(v: &Value, errors: &mut Vec<PolicyError>) -> Option<Policy> {
         other => {
             errors.push(err(
                 "Statement",
-                format!("expected a statement object or an array of them, found {}", kind(other)),
+                format!(
+                    "expected a statement object or an array of them, found {}",
+                    kind(other)
+                ),
             ));
             return None;
         }
@@ -160,7 +174,12 @@ fn document(v: &Value, errors: &mut Vec<PolicyError>) -> Option<Policy> {
     })
 }
 
-fn strings(v: &Value, path: &str, what: &str, errors: &mut Vec<PolicyError>) -> Option<Vec<String>> {
+fn strings(
+    v: &Value,
+    path: &str,
+    what: &str,
+    errors: &mut Vec<PolicyError>,
+) -> Option<Vec<String>> {
     match v {
         Value::String(s) => Some(vec![s.clone()]),
         Value::Array(a) => {
@@ -179,7 +198,10 @@ fn strings(v: &Value, path: &str, what: &str, errors: &mut Vec<PolicyError>) -> 
                 }
             }
             if a.is_empty() {
-                errors.push(err(path, format!("empty list: expected at least one {what}")));
+                errors.push(err(
+                    path,
+                    format!("empty list: expected at least one {what}"),
+                ));
                 ok = false;
             }
             ok.then_some(out)
@@ -187,16 +209,27 @@ fn strings(v: &Value, path: &str, what: &str, errors: &mut Vec<PolicyError>) -> 
         other => {
             errors.push(err(
                 path,
-                format!("expected {what} string or an array of them, found {}", kind(other)),
+                format!(
+                    "expected {what} string or an array of them, found {}",
+                    kind(other)
+                ),
             ));
             None
         }
     }
 }
 
-fn statement(v: &Value, path: &str, vars: bool, errors: &mut Vec<PolicyError>) -> Option<Statement> {
+fn statement(
+    v: &Value,
+    path: &str,
+    vars: bool,
+    errors: &mut Vec<PolicyError>,
+) -> Option<Statement> {
     let Some(obj) = v.as_object() else {
-        errors.push(err(path, format!("expected a statement object, found {}", kind(v))));
+        errors.push(err(
+            path,
+            format!("expected a statement object, found {}", kind(v)),
+        ));
         return None;
     };
     let before = errors.len();
@@ -211,7 +244,10 @@ fn statement(v: &Value, path: &str, vars: bool, errors: &mut Vec<PolicyError>) -
         match k.as_str() {
             "Sid" => match val.as_str() {
                 Some(s) => sid = Some(s.to_string()),
-                None => errors.push(err(field(k), format!("expected a string, found {}", kind(val)))),
+                None => errors.push(err(
+                    field(k),
+                    format!("expected a string, found {}", kind(val)),
+                )),
             },
             "Effect" => match val.as_str() {
                 Some("Allow") => effect = Some(Effect::Allow),
@@ -220,11 +256,17 @@ fn statement(v: &Value, path: &str, vars: bool, errors: &mut Vec<PolicyError>) -
                     field(k),
                     format!("expected `Allow` or `Deny`, found `{other}`"),
                 )),
-                None => errors.push(err(field(k), format!("expected `Allow` or `Deny`, found {}", kind(val)))),
+                None => errors.push(err(
+                    field(k),
+                    format!("expected `Allow` or `Deny`, found {}", kind(val)),
+                )),
             },
             "Principal" | "NotPrincipal" => {
                 if principal.is_some() {
-                    errors.push(err(field(k), "`Principal` and `NotPrincipal` are mutually exclusive"));
+                    errors.push(err(
+                        field(k),
+                        "`Principal` and `NotPrincipal` are mutually exclusive",
+                    ));
                     continue;
                 }
                 if let Some(p) = principals(val, &field(k), errors) {
@@ -236,7 +278,10 @@ fn statement(v: &Value, path: &str, vars: bool, errors: &mut Vec<PolicyError>) -
             }
             "Action" | "NotAction" => {
                 if action.is_some() {
-                    errors.push(err(field(k), "`Action` and `NotAction` are mutually exclusive"));
+                    errors.push(err(
+                        field(k),
+                        "`Action` and `NotAction` are mutually exclusive",
+                    ));
                     continue;
                 }
                 if let Some(list) = strings(val, &field(k), "an action", errors) {
@@ -261,7 +306,10 @@ fn statement(v: &Value, path: &str, vars: bool, errors: &mut Vec<PolicyError>) -
             }
             "Resource" | "NotResource" => {
                 if resource.is_some() {
-                    errors.push(err(field(k), "`Resource` and `NotResource` are mutually exclusive"));
+                    errors.push(err(
+                        field(k),
+                        "`Resource` and `NotResource` are mutually exclusive",
+                    ));
                     continue;
                 }
                 if let Some(list) = strings(val, &field(k), "a resource", errors) {
@@ -272,7 +320,10 @@ fn statement(v: &Value, path: &str, vars: bool, errors: &mut Vec<PolicyError>) -
                 }
             }
             "Condition" => conditions = condition_block(val, &field(k), vars, errors),
-            other => errors.push(err(field(other), format!("unknown statement element `{other}`"))),
+            other => errors.push(err(
+                field(other),
+                format!("unknown statement element `{other}`"),
+            )),
         }
     }
     if effect.is_none() && !obj.contains_key("Effect") {
@@ -331,15 +382,26 @@ fn principals(v: &Value, path: &str, errors: &mut Vec<PolicyError>) -> Option<Pr
             None
         }
         other => {
-            errors.push(err(path, format!("expected `*` or an object, found {}", kind(other))));
+            errors.push(err(
+                path,
+                format!("expected `*` or an object, found {}", kind(other)),
+            ));
             None
         }
     }
 }
 
-fn condition_block(v: &Value, path: &str, vars: bool, errors: &mut Vec<PolicyError>) -> Vec<Condition> {
+fn condition_block(
+    v: &Value,
+    path: &str,
+    vars: bool,
+    errors: &mut Vec<PolicyError>,
+) -> Vec<Condition> {
     let Some(ops) = v.as_object() else {
-        errors.push(err(path, format!("expected an object of operators, found {}", kind(v))));
+        errors.push(err(
+            path,
+            format!("expected an object of operators, found {}", kind(v)),
+        ));
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -370,13 +432,23 @@ fn condition_block(v: &Value, path: &str, vars: bool, errors: &mut Vec<PolicyErr
             };
             let mut values = Vec::with_capacity(list.len());
             for (i, item) in list.iter().enumerate() {
-                let p = if vals.is_array() { format!("{key_path}[{i}]") } else { key_path.clone() };
+                let p = if vals.is_array() {
+                    format!("{key_path}[{i}]")
+                } else {
+                    key_path.clone()
+                };
                 let value = match item {
                     Value::String(s) => ConditionValue::String(s.clone()),
                     Value::Number(n) => ConditionValue::Number(n.to_string()),
                     Value::Bool(b) => ConditionValue::Bool(*b),
                     other => {
-                        errors.push(err(p, format!("expected a string, number or boolean, found {}", kind(other))));
+                        errors.push(err(
+                            p,
+                            format!(
+                                "expected a string, number or boolean, found {}",
+                                kind(other)
+                            ),
+                        ));
                         continue;
                     }
                 };

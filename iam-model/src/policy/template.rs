@@ -117,19 +117,32 @@ mod tests {
 
     #[test]
     fn parses_variables_defaults_and_escapes() {
-        let segs = parse_template("arn:aws:s3:::b/${aws:username}/${*}${aws:PrincipalTag/team, 'none'}");
+        let segs =
+            parse_template("arn:aws:s3:::b/${aws:username}/${*}${aws:PrincipalTag/team, 'none'}");
         assert_eq!(
             segs,
             vec![
                 Segment::Text("arn:aws:s3:::b/".into()),
-                Segment::Variable { key: "aws:username".into(), default: None },
+                Segment::Variable {
+                    key: "aws:username".into(),
+                    default: None
+                },
                 Segment::Text("/".into()),
                 Segment::Literal("*".into()),
-                Segment::Variable { key: "aws:PrincipalTag/team".into(), default: Some("none".into()) },
+                Segment::Variable {
+                    key: "aws:PrincipalTag/team".into(),
+                    default: Some("none".into())
+                },
             ]
         );
-        assert_eq!(parse_template("no vars $ here"), vec![Segment::Text("no vars $ here".into())]);
-        assert_eq!(parse_template("open ${ brace"), vec![Segment::Text("open ${ brace".into())]);
+        assert_eq!(
+            parse_template("no vars $ here"),
+            vec![Segment::Text("no vars $ here".into())]
+        );
+        assert_eq!(
+            parse_template("open ${ brace"),
+            vec![Segment::Text("open ${ brace".into())]
+        );
     }
 
     #[test]
