@@ -1,1 +1,162 @@
-//! analyzer
+//! iamsight's judgement: from an account snapshot and a config to a [`Report`].
+//!
+//! [`analyze`] is a pure function: no I/O, no clock ("now" is the snapshot's `collected_at`),
+//! and it cannot fail — bad data inside an account becomes findings. It runs every check of
+//! the registry ([`checks::CHECKS`]) over a [`context::Context`] built once, then applies
+//! severity overrides, suppressions and ordering.
+//!
+//! ```
+//! use analyzer::{analyze, config::Config};
+//! use iam_model::snapshot::Snapshot;
+//! let snap = Snapshot::from_json_str(r#"{"iamsight_snapshot":1,"account_id":"111122223333",
+//!     "collected_at":"2026-11-30T12:00:00Z","password_policy":{"MinimumPasswordLength":8}}"#).unwrap();
+//! let report = analyze(&snap, &Config::default(), &Default::default());
+//! assert!(report.findings.iter().any(|f| f.check == "password-policy-short-minimum"));
+//! ```
+
+pub mod checks;
+pub mod config;
+pub mod context;
+pub mod docs;
+pub mod report;
+
+use std::collections::BTreeMap;
+
+use iam_model::snapshot::Snapshot;
+use iam_model::wildcard::wildcard_match;
+
+use crate::checks::{Check, Emitter, CHECKS};
+use crate::config::Config;
+use crate::context::Context;
+use crate::report::{CheckInfo, CoverageGap, Finding, Report, Status, Summary};
+
+/// Which checks to run.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Only these check ids or names (all when empty).
+    pub select: Vec<String>,
+    /// Never these.
+    pub ignore: Vec<String>,
+    /// Only checks of these services (all when empty).
+    pub services: Vec<String>,
+}
+
+impl Selection {
+    fn wants(&self, c: &Check) -> bool {
+        let named = |list: &[String]| list.iter().any(|s| s.eq_ignore_ascii_case(c.id) || s == c.name);
+        (self.select.is_empty() || named(&self.select))
+            && !named(&self.ignore)
+            && (self.services.is_empty() || self.services.iter().any(|s| s == c.service))
+    }
+}
+
+/// Runs the selected checks over the snapshot.
+pub fn analyze(snapshot: &Snapshot, config: &Config, selection: &Selection) -> Report {
+    let ctx = Context::new(snapshot, config);
+    let mut findings = Vec::new();
+    let mut infos = Vec::new();
+    for check in CHECKS.iter().copied().filter(|c| selection.wants(c)) {
+        let mut em = Emitter::new(check);
+        (check.run)(&ctx, &mut em);
+        findings.extend(em.into_findings());
+        infos.push(check_info(check));
+    }
+    for f in &mut findings {
+        if let Some(sev) = config.severity.get(&f.check_id).or_else(|| config.severity.get(&f.check)) {
+            f.severity = *sev;
+        }
+        apply_suppressions(f, config, ctx.now);
+    }
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.check_id.cmp(&b.check_id))
+            .then_with(|| a.resource.cmp(&b.resource))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let mut coverage_gaps: Vec<CoverageGap> = snapshot
+        .collection_errors
+        .iter()
+        .map(|e| CoverageGap {
+            operation: e.operation.clone(),
+            region: e.region.clone(),
+            message: e.message.clone(),
+        })
+        .collect();
+    if snapshot.collected_at.is_none() {
+        coverage_gaps.push(CoverageGap {
+            operation: "collected_at".to_string(),
+            region: None,
+            message: "the input has no collection time (a bare authorization-details dump): age- and usage-based checks were not judged".to_string(),
+        });
+    }
+    Report {
+        report_version: 1,
+        tool: format!("iamsight {}", env!("CARGO_PKG_VERSION")),
+        catalog: String::new(),
+        account_id: snapshot.account_id.clone(),
+        partition: snapshot.partition.clone(),
+        collected_at: snapshot.collected_at.map(|t| t.to_string()),
+        summary: summarize(&findings, infos.len()),
+        coverage_gaps,
+        checks: infos,
+        findings,
+    }
+}
+
+fn apply_suppressions(f: &mut Finding, config: &Config, now: Option<iam_model::Timestamp>) {
+    for s in &config.suppressions {
+        let check_matches = s.check.eq_ignore_ascii_case(&f.check_id) || s.check == f.check;
+        if !check_matches || !wildcard_match(&s.resource, &f.resource, false) {
+            continue;
+        }
+        match (s.expires, now) {
+            (Some(exp), Some(now)) if exp < now => {
+                f.evidence.push(report::Evidence::text(
+                    "suppression-expired",
+                    format!("a suppression matched but expired on {exp}: {}", s.reason),
+                ));
+            }
+            _ => {
+                f.status = Status::Suppressed;
+                f.suppression = Some(s.reason.clone());
+                return;
+            }
+        }
+    }
+}
+
+fn summarize(findings: &[Finding], checks_run: usize) -> Summary {
+    let mut s = Summary {
+        checks_run,
+        ..Summary::default()
+    };
+    let bump = |m: &mut BTreeMap<String, usize>, k: &str| *m.entry(k.to_string()).or_default() += 1;
+    for f in findings {
+        if f.status == Status::Suppressed {
+            s.suppressed += 1;
+            continue;
+        }
+        s.open += 1;
+        bump(&mut s.by_severity, f.severity.as_str());
+        bump(&mut s.by_category, f.category.as_str());
+        bump(&mut s.by_service, &f.service);
+    }
+    s
+}
+
+/// A check's documentation, as the report carries it.
+pub fn check_info(c: &Check) -> CheckInfo {
+    CheckInfo {
+        id: c.id.to_string(),
+        name: c.name.to_string(),
+        title: c.title.to_string(),
+        severity: c.severity,
+        category: c.category,
+        service: c.service.to_string(),
+        rationale: c.rationale.to_string(),
+        remediation: c.remediation.console.to_string(),
+        compliance: c.compliance.iter().map(|s| s.to_string()).collect(),
+        references: c.references.iter().map(|s| s.to_string()).collect(),
+    }
+}

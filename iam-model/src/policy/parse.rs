@@ -17,6 +17,10 @@ pub fn url_decode(s: &str) -> Option<String> {
     while i < b.len() {
         if b[i] == b'%' {
             let hex = b.get(i + 1..i + 3)?;
+            // Two hex digits exactly: `from_str_radix` alone would also take `%+1`.
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
             let h = std::str::from_utf8(hex).ok()?;
             out.push(u8::from_str_radix(h, 16).ok()?);
             i += 3;
@@ -38,7 +42,9 @@ fn err(path: impl Into<String>, message: impl Into<String>) -> PolicyError {
 pub(super) fn parse_text(text: &str) -> Result<Policy, PolicyErrors> {
     let trimmed = text.trim_start();
     let decoded;
-    let json = if trimmed.starts_with('{') {
+    // `"...` is a JSON string holding the document (as CloudFormation and Terraform write
+    // it); `parse_value` unwraps it.
+    let json = if trimmed.starts_with('{') || trimmed.starts_with('"') {
         text
     } else if trimmed.starts_with('%') {
         decoded = url_decode(trimmed).ok_or_else(|| {
@@ -198,9 +204,14 @@ fn strings(
                 }
             }
             if a.is_empty() {
+                // `what` carries its article ("an action"); the count does not take one.
+                let noun = what
+                    .strip_prefix("an ")
+                    .or_else(|| what.strip_prefix("a "))
+                    .unwrap_or(what);
                 errors.push(err(
                     path,
-                    format!("empty list: expected at least one {what}"),
+                    format!("empty list: expected at least one {noun}"),
                 ));
                 ok = false;
             }
@@ -238,6 +249,9 @@ fn statement(
     let mut principal = None;
     let mut action = None;
     let mut resource = None;
+    // Whether the clause was written, valid or not: `Action` and `NotAction` together are an
+    // error even when the first of them is malformed.
+    let (mut seen_principal, mut seen_action, mut seen_resource) = (false, false, false);
     let mut conditions = Vec::new();
     let field = |k: &str| format!("{path}.{k}");
     for (k, val) in obj {
@@ -262,7 +276,7 @@ fn statement(
                 )),
             },
             "Principal" | "NotPrincipal" => {
-                if principal.is_some() {
+                if std::mem::replace(&mut seen_principal, true) {
                     errors.push(err(
                         field(k),
                         "`Principal` and `NotPrincipal` are mutually exclusive",
@@ -277,7 +291,7 @@ fn statement(
                 }
             }
             "Action" | "NotAction" => {
-                if action.is_some() {
+                if std::mem::replace(&mut seen_action, true) {
                     errors.push(err(
                         field(k),
                         "`Action` and `NotAction` are mutually exclusive",
@@ -305,7 +319,7 @@ fn statement(
                 }
             }
             "Resource" | "NotResource" => {
-                if resource.is_some() {
+                if std::mem::replace(&mut seen_resource, true) {
                     errors.push(err(
                         field(k),
                         "`Resource` and `NotResource` are mutually exclusive",
@@ -479,10 +493,8 @@ fn check_value(op: BaseOperator, value: &ConditionValue, vars: bool) -> Option<S
     }
     let name = op.name();
     match op.family() {
-        OperatorFamily::Numeric => text
-            .trim()
-            .parse::<f64>()
-            .is_err()
+        // `f64::from_str` also takes `NaN`, `inf` and `infinity`, which are not numbers here.
+        OperatorFamily::Numeric => (!text.trim().parse::<f64>().is_ok_and(f64::is_finite))
             .then(|| format!("`{text}` is not a number (operator `{name}`)")),
         OperatorFamily::Date => Timestamp::parse_lenient(&text)
             .is_err()

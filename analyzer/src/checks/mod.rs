@@ -1,0 +1,176 @@
+//! The checks registry: every check iamsight runs, as data, in one slice.
+//!
+//! A check is a [`Check`] value: stable id (never reused), a kebab-case name that names the
+//! problem, documentation (title, rationale, remediation, compliance controls, references)
+//! and a plain `run` function over a [`Context`] built once per analysis. Nothing registers
+//! itself by side effect: a check exists when it is listed in [`CHECKS`], and the registry
+//! tests hold every listed check to the same rules (unique ids and names, docs present, a
+//! fixture with `pass-*` and `fail-*` resources that it flags exactly, docs/checks.md fresh).
+
+use std::collections::BTreeMap;
+
+use crate::context::Context;
+use crate::report::{Category, Evidence, Finding, Severity, Status};
+
+mod invalid_policy_document;
+mod password_policy;
+mod root_account;
+mod security_group_open;
+
+/// How to fix what a check finds.
+#[derive(Debug)]
+pub struct Remediation {
+    /// What to do, in the console or in words.
+    pub console: &'static str,
+    /// An AWS CLI command (or "" when the fix is not a single command).
+    pub cli: &'static str,
+    /// A Terraform snippet (or "").
+    pub terraform: &'static str,
+}
+
+/// A check.
+#[derive(Debug)]
+pub struct Check {
+    /// Stable id, e.g. `IAM-001`. Never reused.
+    pub id: &'static str,
+    /// Kebab-case name that names the problem, e.g. `root-account-without-mfa`.
+    pub name: &'static str,
+    /// One-line title.
+    pub title: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// Category.
+    pub category: Category,
+    /// Source service (`iam`, `ec2`, `s3`, `cloudtrail`, `kms`, `account`).
+    pub service: &'static str,
+    /// Why it matters.
+    pub rationale: &'static str,
+    /// How to fix it.
+    pub remediation: Remediation,
+    /// Compliance controls, e.g. `CIS AWS Foundations 3.0: 1.5`.
+    pub compliance: &'static [&'static str],
+    /// Documentation links.
+    pub references: &'static [&'static str],
+    /// The logic.
+    pub run: fn(&Context<'_>, &mut Emitter<'_>),
+}
+
+/// Every check, in id order.
+pub static CHECKS: &[&Check] = &[
+    &invalid_policy_document::CHECK,
+    &root_account::WITHOUT_MFA,
+    &root_account::WITH_ACCESS_KEYS,
+    &password_policy::MISSING,
+    &password_policy::SHORT,
+    &password_policy::NO_REUSE_PREVENTION,
+    &security_group_open::SSH,
+];
+
+/// Looks a check up by id or name.
+pub fn find(id_or_name: &str) -> Option<&'static Check> {
+    CHECKS
+        .iter()
+        .copied()
+        .find(|c| c.id.eq_ignore_ascii_case(id_or_name) || c.name == id_or_name)
+}
+
+/// Where a check writes its findings.
+pub struct Emitter<'a> {
+    check: &'a Check,
+    findings: Vec<Finding>,
+}
+
+/// A resource a finding is about.
+#[derive(Clone, Debug, Default)]
+pub struct Subject {
+    /// ARN (or a synthetic id).
+    pub resource: String,
+    /// Resource type (`iam-user`, ...).
+    pub resource_type: String,
+    /// Region.
+    pub region: Option<String>,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Subject {
+    /// A global resource.
+    pub fn new(resource: impl Into<String>, resource_type: &str) -> Subject {
+        Subject {
+            resource: resource.into(),
+            resource_type: resource_type.to_string(),
+            ..Subject::default()
+        }
+    }
+
+    /// Sets the region.
+    pub fn in_region(mut self, region: &str) -> Subject {
+        self.region = Some(region.to_string());
+        self
+    }
+
+    /// Sets the tags.
+    pub fn with_tags<'t>(mut self, tags: impl IntoIterator<Item = (&'t str, &'t str)>) -> Subject {
+        self.tags = tags
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self
+    }
+}
+
+impl<'a> Emitter<'a> {
+    /// An emitter for one check.
+    pub fn new(check: &'a Check) -> Emitter<'a> {
+        Emitter {
+            check,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Records a finding. `detail` distinguishes several findings of one check on one
+    /// resource (a port, a statement) and goes into the stable id.
+    pub fn emit(&mut self, subject: Subject, detail: &str, message: String, evidence: Vec<Evidence>) {
+        let id = stable_id(&[self.check.id, &subject.resource, detail]);
+        self.findings.push(Finding {
+            id,
+            check_id: self.check.id.to_string(),
+            check: self.check.name.to_string(),
+            severity: self.check.severity,
+            category: self.check.category,
+            service: self.check.service.to_string(),
+            resource: subject.resource,
+            resource_type: subject.resource_type,
+            region: subject.region,
+            message,
+            evidence,
+            tags: subject.tags,
+            status: Status::Open,
+            suppression: None,
+        });
+    }
+
+    /// The findings recorded so far.
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}
+
+/// FNV-1a over the parts, separated by NUL: stable across runs, platforms and versions.
+pub fn stable_id(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            h ^= 0;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        for b in p.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests;
