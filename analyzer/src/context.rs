@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use iam_model::snapshot::{ManagedPolicyDetail, Snapshot};
 use iam_model::Timestamp;
+use iam_model::snapshot::{ManagedPolicyDetail, Snapshot};
 
 use crate::config::Config;
 
@@ -44,7 +44,10 @@ impl<'a> Context<'a> {
 
     /// The account's root ARN.
     pub fn root_arn(&self) -> String {
-        format!("arn:{}:iam::{}:root", self.snapshot.partition, self.snapshot.account_id)
+        format!(
+            "arn:{}:iam::{}:root",
+            self.snapshot.partition, self.snapshot.account_id
+        )
     }
 }
 
@@ -102,7 +105,9 @@ impl<'a> Context<'a> {
                 });
             }
         }
-        let inline = |principal: &str, list: &'a [iam_model::snapshot::InlinePolicy], out: &mut Vec<LocatedDocument<'a>>| {
+        let inline = |principal: &str,
+                      list: &'a [iam_model::snapshot::InlinePolicy],
+                      out: &mut Vec<LocatedDocument<'a>>| {
             for ip in list {
                 out.push(LocatedDocument {
                     id: inline_id(principal, &ip.policy_name),

@@ -24,7 +24,11 @@ pub fn checks_markdown() -> String {
     }
     for c in CHECKS {
         let _ = writeln!(s, "\n## {}\n", c.name);
-        let _ = writeln!(s, "**{}** · {} · {} · {} · {}\n", c.id, c.title, c.severity, c.category, c.service);
+        let _ = writeln!(
+            s,
+            "**{}** · {} · {} · {} · {}\n",
+            c.id, c.title, c.severity, c.category, c.service
+        );
         let _ = writeln!(s, "{}\n", c.rationale);
         let _ = writeln!(s, "**Remediation.** {}\n", c.remediation.console);
         if !c.remediation.cli.is_empty() {

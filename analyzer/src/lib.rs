@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use iam_model::snapshot::Snapshot;
 use iam_model::wildcard::wildcard_match;
 
-use crate::checks::{Check, Emitter, CHECKS};
+use crate::checks::{CHECKS, Check, Emitter};
 use crate::config::Config;
 use crate::context::Context;
 use crate::report::{CheckInfo, CoverageGap, Finding, Report, Status, Summary};
@@ -43,7 +43,10 @@ pub struct Selection {
 
 impl Selection {
     fn wants(&self, c: &Check) -> bool {
-        let named = |list: &[String]| list.iter().any(|s| s.eq_ignore_ascii_case(c.id) || s == c.name);
+        let named = |list: &[String]| {
+            list.iter()
+                .any(|s| s.eq_ignore_ascii_case(c.id) || s == c.name)
+        };
         (self.select.is_empty() || named(&self.select))
             && !named(&self.ignore)
             && (self.services.is_empty() || self.services.iter().any(|s| s == c.service))
@@ -62,7 +65,11 @@ pub fn analyze(snapshot: &Snapshot, config: &Config, selection: &Selection) -> R
         infos.push(check_info(check));
     }
     for f in &mut findings {
-        if let Some(sev) = config.severity.get(&f.check_id).or_else(|| config.severity.get(&f.check)) {
+        if let Some(sev) = config
+            .severity
+            .get(&f.check_id)
+            .or_else(|| config.severity.get(&f.check))
+        {
             f.severity = *sev;
         }
         apply_suppressions(f, config, ctx.now);

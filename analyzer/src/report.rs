@@ -57,7 +57,9 @@ impl std::str::FromStr for Severity {
         Severity::ALL
             .into_iter()
             .find(|v| v.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown severity `{s}` (expected info, low, medium, high or critical)"))
+            .ok_or_else(|| {
+                format!("unknown severity `{s}` (expected info, low, medium, high or critical)")
+            })
     }
 }
 

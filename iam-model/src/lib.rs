@@ -14,6 +14,7 @@
 //! ```
 
 pub mod arn;
+pub mod catalog;
 pub mod ip;
 pub mod policy;
 pub mod snapshot;

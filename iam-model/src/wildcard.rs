@@ -274,3 +274,60 @@ mod tests {
         assert!(c("*", "*"));
     }
 }
+
+/// Do two patterns match at least one common string?
+pub fn patterns_intersect(a: &Pattern, b: &Pattern, case_insensitive: bool) -> bool {
+    let flat = |p: &Pattern| {
+        let mut v: Vec<PChar> = Vec::new();
+        for t in &p.tokens {
+            match t {
+                Token::Literal(s) => v.extend(s.chars().map(PChar::Lit)),
+                Token::Star => v.push(PChar::Star),
+                Token::One => v.push(PChar::One),
+            }
+        }
+        v
+    };
+    let (a, b) = (flat(a), flat(b));
+    let (n, m) = (a.len(), b.len());
+    // dp[i][j]: a[i..] and b[j..] share a string.
+    let mut dp = vec![vec![false; m + 1]; n + 1];
+    for i in (0..=n).rev() {
+        for j in (0..=m).rev() {
+            dp[i][j] = match (a.get(i), b.get(j)) {
+                (None, None) => true,
+                (Some(PChar::Star), _) if dp[i + 1][j] => true,
+                (_, Some(PChar::Star)) if dp[i][j + 1] => true,
+                (Some(PChar::Star), Some(PChar::Star)) => dp[i + 1][j + 1],
+                (Some(PChar::Star), Some(_)) => dp[i][j + 1],
+                (Some(_), Some(PChar::Star)) => dp[i + 1][j],
+                (Some(x), Some(y)) => {
+                    let compatible = match (x, y) {
+                        (PChar::Lit(c), PChar::Lit(d)) => eq_char(*c, *d, case_insensitive),
+                        _ => true,
+                    };
+                    compatible && dp[i + 1][j + 1]
+                }
+                _ => false,
+            };
+        }
+    }
+    dp[0][0]
+}
+
+#[cfg(test)]
+mod intersect_tests {
+    use super::*;
+
+    #[test]
+    fn intersections() {
+        let i = |a: &str, b: &str| patterns_intersect(&Pattern::new(a), &Pattern::new(b), false);
+        assert!(i("arn:aws:iam::1:role/*", "arn:aws:iam::1:role/admin"));
+        assert!(i("arn:aws:iam::1:role/a*", "arn:aws:iam::1:role/*z"));
+        assert!(!i("arn:aws:iam::1:role/a*", "arn:aws:iam::1:user/*"));
+        assert!(i("a?c", "*c"));
+        assert!(!i("abc", "abd"));
+        assert!(i("*", ""));
+        assert!(!i("?", ""));
+    }
+}

@@ -25,22 +25,37 @@ pub static CHECK: Check = Check {
         terraform: "",
     },
     compliance: &[],
-    references: &["https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html"],
+    references: &[
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html",
+    ],
     run,
 };
 
 fn run(ctx: &Context<'_>, out: &mut Emitter<'_>) {
     for doc in ctx.documents() {
-        let Err(errors) = doc.document.policy() else { continue };
+        let Err(errors) = doc.document.policy() else {
+            continue;
+        };
         let (what, resource_type, detail) = match &doc.site {
             DocumentSite::Managed { version, default } => (
-                format!("managed policy version {version}{}", if *default { " (default)" } else { "" }),
+                format!(
+                    "managed policy version {version}{}",
+                    if *default { " (default)" } else { "" }
+                ),
                 "iam-policy",
                 version.clone(),
             ),
-            DocumentSite::Inline { name, .. } => (format!("inline policy `{name}`"), "iam-inline-policy", name.clone()),
+            DocumentSite::Inline { name, .. } => (
+                format!("inline policy `{name}`"),
+                "iam-inline-policy",
+                name.clone(),
+            ),
             DocumentSite::Trust => ("trust policy".to_string(), "iam-role", "trust".to_string()),
-            DocumentSite::BucketPolicy => ("bucket policy".to_string(), "s3-bucket", "policy".to_string()),
+            DocumentSite::BucketPolicy => (
+                "bucket policy".to_string(),
+                "s3-bucket",
+                "policy".to_string(),
+            ),
             DocumentSite::KeyPolicy => ("key policy".to_string(), "kms-key", "policy".to_string()),
         };
         let evidence = errors

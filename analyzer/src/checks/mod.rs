@@ -130,7 +130,13 @@ impl<'a> Emitter<'a> {
 
     /// Records a finding. `detail` distinguishes several findings of one check on one
     /// resource (a port, a statement) and goes into the stable id.
-    pub fn emit(&mut self, subject: Subject, detail: &str, message: String, evidence: Vec<Evidence>) {
+    pub fn emit(
+        &mut self,
+        subject: Subject,
+        detail: &str,
+        message: String,
+        evidence: Vec<Evidence>,
+    ) {
         let id = stable_id(&[self.check.id, &subject.resource, detail]);
         self.findings.push(Finding {
             id,

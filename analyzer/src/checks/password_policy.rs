@@ -7,7 +7,10 @@ use crate::report::{Category, Evidence, Severity};
 
 fn account(ctx: &Context<'_>) -> Subject {
     Subject::new(
-        format!("arn:{}:iam::{}:account-password-policy", ctx.snapshot.partition, ctx.snapshot.account_id),
+        format!(
+            "arn:{}:iam::{}:account-password-policy",
+            ctx.snapshot.partition, ctx.snapshot.account_id
+        ),
         "iam-password-policy",
     )
 }
@@ -26,8 +29,13 @@ pub static MISSING: Check = Check {
         cli: "aws iam update-account-password-policy --minimum-password-length 14 --require-symbols --require-numbers --require-uppercase-characters --require-lowercase-characters --password-reuse-prevention 24 --max-password-age 90",
         terraform: "resource \"aws_iam_account_password_policy\" \"strict\" {\n  minimum_password_length   = 14\n  require_symbols           = true\n  require_numbers           = true\n  require_uppercase_characters = true\n  require_lowercase_characters = true\n  password_reuse_prevention = 24\n  max_password_age          = 90\n}",
     },
-    compliance: &["CIS AWS Foundations 3.0: 1.8", "CIS AWS Foundations 3.0: 1.9"],
-    references: &["https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html"],
+    compliance: &[
+        "CIS AWS Foundations 3.0: 1.8",
+        "CIS AWS Foundations 3.0: 1.9",
+    ],
+    references: &[
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html",
+    ],
     run: run_missing,
 };
 
@@ -46,7 +54,10 @@ fn run_missing(ctx: &Context<'_>, out: &mut Emitter<'_>) {
             account(ctx),
             "",
             "the account has no password policy".to_string(),
-            vec![Evidence::text("attribute", "GetAccountPasswordPolicy: NoSuchEntity")],
+            vec![Evidence::text(
+                "attribute",
+                "GetAccountPasswordPolicy: NoSuchEntity",
+            )],
         );
     }
 }
@@ -66,12 +77,16 @@ pub static SHORT: Check = Check {
         terraform: "resource \"aws_iam_account_password_policy\" \"strict\" {\n  minimum_password_length = 14\n}",
     },
     compliance: &["CIS AWS Foundations 3.0: 1.8"],
-    references: &["https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html"],
+    references: &[
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html",
+    ],
     run: run_short,
 };
 
 fn run_short(ctx: &Context<'_>, out: &mut Emitter<'_>) {
-    let Some(p) = &ctx.snapshot.password_policy else { return };
+    let Some(p) = &ctx.snapshot.password_policy else {
+        return;
+    };
     let min = ctx.config.thresholds.password_min_length;
     let have = p.minimum_password_length.unwrap_or(6);
     if have < min {
@@ -79,7 +94,10 @@ fn run_short(ctx: &Context<'_>, out: &mut Emitter<'_>) {
             account(ctx),
             "",
             format!("the password policy allows passwords of {have} characters (required: {min})"),
-            vec![Evidence::text("attribute", format!("MinimumPasswordLength = {have}"))],
+            vec![Evidence::text(
+                "attribute",
+                format!("MinimumPasswordLength = {have}"),
+            )],
         );
     }
 }
@@ -99,12 +117,16 @@ pub static NO_REUSE_PREVENTION: Check = Check {
         terraform: "resource \"aws_iam_account_password_policy\" \"strict\" {\n  password_reuse_prevention = 24\n}",
     },
     compliance: &["CIS AWS Foundations 3.0: 1.9"],
-    references: &["https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html"],
+    references: &[
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html",
+    ],
     run: run_reuse,
 };
 
 fn run_reuse(ctx: &Context<'_>, out: &mut Emitter<'_>) {
-    let Some(p) = &ctx.snapshot.password_policy else { return };
+    let Some(p) = &ctx.snapshot.password_policy else {
+        return;
+    };
     let want = ctx.config.thresholds.password_reuse_prevention;
     let have = p.password_reuse_prevention.unwrap_or(0);
     if have < want {
@@ -112,7 +134,10 @@ fn run_reuse(ctx: &Context<'_>, out: &mut Emitter<'_>) {
             account(ctx),
             "",
             format!("the password policy remembers {have} previous passwords (required: {want})"),
-            vec![Evidence::text("attribute", format!("PasswordReusePrevention = {have}"))],
+            vec![Evidence::text(
+                "attribute",
+                format!("PasswordReusePrevention = {have}"),
+            )],
         );
     }
 }

@@ -28,7 +28,12 @@ pub static WITHOUT_MFA: Check = Check {
 };
 
 fn run_mfa(ctx: &Context<'_>, out: &mut Emitter<'_>) {
-    let Some(root) = ctx.snapshot.credential_report.as_ref().and_then(|r| r.root()) else {
+    let Some(root) = ctx
+        .snapshot
+        .credential_report
+        .as_ref()
+        .and_then(|r| r.root())
+    else {
         return;
     };
     if !root.mfa_active {
@@ -36,7 +41,10 @@ fn run_mfa(ctx: &Context<'_>, out: &mut Emitter<'_>) {
             Subject::new(ctx.root_arn(), "iam-root-user"),
             "",
             "the root user has no MFA device".to_string(),
-            vec![Evidence::text("credential-report", "mfa_active = false for <root_account>")],
+            vec![Evidence::text(
+                "credential-report",
+                "mfa_active = false for <root_account>",
+            )],
         );
     }
 }
@@ -56,12 +64,19 @@ pub static WITH_ACCESS_KEYS: Check = Check {
         terraform: "",
     },
     compliance: &["CIS AWS Foundations 3.0: 1.4"],
-    references: &["https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user_manage_delete-key.html"],
+    references: &[
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user_manage_delete-key.html",
+    ],
     run: run_keys,
 };
 
 fn run_keys(ctx: &Context<'_>, out: &mut Emitter<'_>) {
-    let Some(root) = ctx.snapshot.credential_report.as_ref().and_then(|r| r.root()) else {
+    let Some(root) = ctx
+        .snapshot
+        .credential_report
+        .as_ref()
+        .and_then(|r| r.root())
+    else {
         return;
     };
     for (i, key) in root.access_keys.iter().enumerate() {
@@ -73,7 +88,10 @@ fn run_keys(ctx: &Context<'_>, out: &mut Emitter<'_>) {
             out.emit(
                 Subject::new(ctx.root_arn(), "iam-root-user"),
                 &format!("key{}", i + 1),
-                format!("the root user has an active access key (slot {}, {used})", i + 1),
+                format!(
+                    "the root user has an active access key (slot {}, {used})",
+                    i + 1
+                ),
                 vec![Evidence::text(
                     "credential-report",
                     format!("access_key_{}_active = true for <root_account>", i + 1),

@@ -36,7 +36,10 @@ pub fn world_open_on(rule: &IpPermission, port: i64) -> Vec<String> {
 /// The ARN of a security group.
 pub fn group_arn(ctx: &Context<'_>, region: &str, g: &SecurityGroup) -> String {
     let owner = g.owner_id.as_deref().unwrap_or(&ctx.snapshot.account_id);
-    format!("arn:{}:ec2:{region}:{owner}:security-group/{}", ctx.snapshot.partition, g.group_id)
+    format!(
+        "arn:{}:ec2:{region}:{owner}:security-group/{}",
+        ctx.snapshot.partition, g.group_id
+    )
 }
 
 /// SSH open to the world.
@@ -53,7 +56,10 @@ pub static SSH: Check = Check {
         cli: "aws ec2 revoke-security-group-ingress --group-id GROUP_ID --protocol tcp --port 22 --cidr 0.0.0.0/0",
         terraform: "# in aws_security_group / aws_vpc_security_group_ingress_rule, replace\n#   cidr_ipv4 = \"0.0.0.0/0\"\n# with the narrow range of your bastion or VPN",
     },
-    compliance: &["CIS AWS Foundations 3.0: 5.2", "CIS AWS Foundations 3.0: 5.3"],
+    compliance: &[
+        "CIS AWS Foundations 3.0: 5.2",
+        "CIS AWS Foundations 3.0: 5.3",
+    ],
     references: &["https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html"],
     run: run_ssh,
 };
@@ -61,7 +67,11 @@ pub static SSH: Check = Check {
 fn run_ssh(ctx: &Context<'_>, out: &mut Emitter<'_>) {
     for (region, section) in &ctx.snapshot.regions {
         for g in section.ec2.iter().flat_map(|e| &e.security_groups) {
-            let open: Vec<String> = g.ip_permissions.iter().flat_map(|r| world_open_on(r, 22)).collect();
+            let open: Vec<String> = g
+                .ip_permissions
+                .iter()
+                .flat_map(|r| world_open_on(r, 22))
+                .collect();
             if open.is_empty() {
                 continue;
             }
@@ -70,7 +80,12 @@ fn run_ssh(ctx: &Context<'_>, out: &mut Emitter<'_>) {
                     .in_region(region)
                     .with_tags(g.tags.iter().map(|t| (t.key.as_str(), t.value.as_str()))),
                 "22",
-                format!("security group {} ({}) allows tcp/22 from {}", g.group_id, g.group_name, open.join(", ")),
+                format!(
+                    "security group {} ({}) allows tcp/22 from {}",
+                    g.group_id,
+                    g.group_name,
+                    open.join(", ")
+                ),
                 open.iter()
                     .map(|c| Evidence::text("rule", format!("inbound tcp 22 from {c}")))
                     .collect(),

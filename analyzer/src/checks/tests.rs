@@ -20,13 +20,23 @@ fn ids_and_names_are_unique_and_well_formed() {
         assert!(ids.insert(c.id), "duplicate id {}", c.id);
         assert!(names.insert(c.name), "duplicate name {}", c.name);
         assert!(
-            c.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            c.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
             "{} is not kebab-case",
             c.name
         );
-        assert!(!c.name.starts_with("ensure"), "{}: name the problem, not the fix", c.name);
+        assert!(
+            !c.name.starts_with("ensure"),
+            "{}: name the problem, not the fix",
+            c.name
+        );
         let (prefix, num) = c.id.split_once('-').unwrap_or(("", ""));
-        assert!(!prefix.is_empty() && num.len() == 3 && num.bytes().all(|b| b.is_ascii_digit()), "bad id {}", c.id);
+        assert!(
+            !prefix.is_empty() && num.len() == 3 && num.bytes().all(|b| b.is_ascii_digit()),
+            "bad id {}",
+            c.id
+        );
     }
 }
 
@@ -37,7 +47,11 @@ fn every_check_is_documented() {
         assert!(c.rationale.len() > 40, "{}: rationale", c.name);
         assert!(c.remediation.console.len() > 20, "{}: remediation", c.name);
         assert!(!c.references.is_empty(), "{}: references", c.name);
-        assert!(c.references.iter().all(|r| r.starts_with("https://")), "{}: references", c.name);
+        assert!(
+            c.references.iter().all(|r| r.starts_with("https://")),
+            "{}: references",
+            c.name
+        );
     }
 }
 
@@ -49,7 +63,10 @@ fn checks_md_is_fresh() {
         std::fs::write(&path, &want).unwrap();
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(have == want, "docs/checks.md is stale: run `IAMSIGHT_BLESS=1 cargo test -p analyzer`");
+    assert!(
+        have == want,
+        "docs/checks.md is stale: run `IAMSIGHT_BLESS=1 cargo test -p analyzer`"
+    );
 }
 
 /// The `fail-`/`pass-` token in a resource id, if any.
@@ -76,13 +93,20 @@ fn every_check_flags_exactly_its_fail_fixtures() {
     for check in CHECKS {
         let dir = root().join("fixtures/checks").join(check.name);
         let Ok(entries) = std::fs::read_dir(&dir) else {
-            problems.push(format!("{}: no fixture directory {}", check.name, dir.display()));
+            problems.push(format!(
+                "{}: no fixture directory {}",
+                check.name,
+                dir.display()
+            ));
             continue;
         };
         let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         files.sort();
         let (mut saw_pass, mut saw_fail) = (false, false);
-        for file in files.iter().filter(|f| f.extension().is_some_and(|e| e == "json")) {
+        for file in files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "json"))
+        {
             let text = std::fs::read_to_string(file).unwrap_or_default();
             let snap = match Snapshot::from_json_str(&text) {
                 Ok(s) => s,
@@ -96,16 +120,26 @@ fn every_check_flags_exactly_its_fail_fixtures() {
             let mut em = Emitter::new(check);
             (check.run)(&ctx, &mut em);
             let findings = em.into_findings();
-            let fname = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let fname = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             if fname.starts_with("pass-") {
                 saw_pass = true;
                 if !findings.is_empty() {
-                    problems.push(format!("{}: {fname}: expected no finding, got {:?}", check.name, findings.iter().map(|f| &f.message).collect::<Vec<_>>()));
+                    problems.push(format!(
+                        "{}: {fname}: expected no finding, got {:?}",
+                        check.name,
+                        findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+                    ));
                 }
             } else if fname.starts_with("fail-") {
                 saw_fail = true;
                 if findings.is_empty() {
-                    problems.push(format!("{}: {fname}: expected a finding, got none", check.name));
+                    problems.push(format!(
+                        "{}: {fname}: expected a finding, got none",
+                        check.name
+                    ));
                 }
             } else {
                 let want = tokens(&text, "fail-");
@@ -115,7 +149,10 @@ fn every_check_flags_exactly_its_fail_fixtures() {
                 for f in &findings {
                     let t = tokens(&f.resource, "fail-");
                     if t.is_empty() {
-                        problems.push(format!("{}: {fname}: flagged a resource not named fail-*: {} ({})", check.name, f.resource, f.message));
+                        problems.push(format!(
+                            "{}: {fname}: flagged a resource not named fail-*: {} ({})",
+                            check.name, f.resource, f.message
+                        ));
                     }
                     got.extend(t);
                 }
@@ -125,8 +162,16 @@ fn every_check_flags_exactly_its_fail_fixtures() {
             }
         }
         if !saw_pass || !saw_fail {
-            problems.push(format!("{}: fixtures need both pass and fail cases", check.name));
+            problems.push(format!(
+                "{}: fixtures need both pass and fail cases",
+                check.name
+            ));
         }
     }
-    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
