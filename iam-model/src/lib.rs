@@ -15,6 +15,7 @@
 
 pub mod arn;
 pub mod catalog;
+pub mod eval;
 pub mod ip;
 pub mod policy;
 pub mod snapshot;

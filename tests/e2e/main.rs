@@ -1,1 +1,3 @@
-//! e2e
+//! End-to-end tests: whole runs of `iamsight` through its entry point.
+
+mod cli;

@@ -88,7 +88,9 @@ pub struct Statement {
 }
 
 /// `Allow` or `Deny`.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Effect {
     /// `Allow`.
     Allow,

@@ -347,7 +347,7 @@ fn summary(p: &Policy) -> Value {
         PolicyVersion::V2012_10_17 => "2012-10-17",
         PolicyVersion::V2008_10_17 => "2008-10-17",
     });
-    let vars = *version == Some("2012-10-17");
+    let vars = version == Some("2012-10-17");
     let statements: Vec<Value> = statements.iter().map(|s| statement(s, vars)).collect();
     json!({"version": version, "id": id, "statements": statements})
 }

@@ -1,0 +1,664 @@
+//! The policy evaluation engine: AWS's documented policy evaluation logic, offline.
+//!
+//! Given a request (principal, action, resource, context) and the policies that apply to it,
+//! by kind, [`evaluate`] decides `Allowed`, `ImplicitlyDenied` or `ExplicitlyDenied`, says which
+//! policy kinds blocked the request and which statements decided it. The rules, from
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>:
+//!
+//! 1. An explicit `Deny` in any applicable policy wins.
+//! 2. Every organisation level of SCPs (for the principal's account) and of RCPs (for the
+//!    resource's account) must allow; neither grants. Service-linked roles and service
+//!    principals are not restricted by them.
+//! 3. VPC endpoint policies the request passes through must allow.
+//! 4. Within one account, an identity-based allow (limited by the permission boundary and the
+//!    session policy, which never grant) or a resource-based allow that names the principal
+//!    suffices. A resource policy that names the user or the session ARN is not limited by
+//!    the boundary or session policy; one that names the role ARN is. Naming the account
+//!    only delegates to the account's identity policies.
+//! 5. Across accounts, both the identity side and the resource policy must allow.
+//! 6. Role trust policies (`sts:AssumeRole*`) and KMS key policies must always allow: the
+//!    identity side alone never suffices, even in one account.
+//!
+//! With a *partial* [`RequestContext`], conditions on keys the context does not carry are
+//! unknown; the result is then marked conditional and names them, with the decision that
+//! holds when they are satisfied.
+
+mod condition;
+mod context;
+mod principal;
+
+pub use condition::{Truth, evaluate as evaluate_condition};
+pub use context::RequestContext;
+pub use principal::{
+    PrincipalMatch, PrincipalType, RequestPrincipal, not_principal_applies, principal_matches,
+};
+
+use serde::Serialize;
+
+use crate::policy::template::{parse_template, substitute};
+use crate::policy::{Condition, Effect, Policy, Statement};
+use crate::wildcard::{Pattern, patterns_intersect, wildcard_match};
+
+/// The kinds of policy that take part in a decision.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyKind {
+    /// The principal's identity-based policies (inline, attached, groups').
+    Identity,
+    /// The resource's policy (bucket, key, trust policy, ...).
+    Resource,
+    /// The principal's permission boundary.
+    Boundary,
+    /// Service control policies.
+    Scp,
+    /// Resource control policies.
+    Rcp,
+    /// The session policy.
+    Session,
+    /// VPC endpoint policies.
+    Endpoint,
+}
+
+impl PolicyKind {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity",
+            PolicyKind::Resource => "resource",
+            PolicyKind::Boundary => "boundary",
+            PolicyKind::Scp => "scp",
+            PolicyKind::Rcp => "rcp",
+            PolicyKind::Session => "session",
+            PolicyKind::Endpoint => "endpoint",
+        }
+    }
+}
+
+/// A policy with the name it is reported under.
+#[derive(Copy, Clone, Debug)]
+pub struct Named<'a> {
+    /// ARN, `inline:<principal>:<name>`, or any label.
+    pub name: &'a str,
+    /// The document.
+    pub policy: &'a Policy,
+}
+
+/// Every policy that applies to a request, by kind.
+#[derive(Clone, Debug, Default)]
+pub struct PolicySet<'a> {
+    /// Identity-based policies.
+    pub identity: Vec<Named<'a>>,
+    /// The resource policy.
+    pub resource: Option<Named<'a>>,
+    /// The permission boundary.
+    pub boundary: Option<Named<'a>>,
+    /// SCPs, one list per organisation level (root, OUs, account).
+    pub scps: Vec<Vec<Named<'a>>>,
+    /// RCPs, one list per organisation level.
+    pub rcps: Vec<Vec<Named<'a>>>,
+    /// The session policy.
+    pub session: Option<Named<'a>>,
+    /// VPC endpoint policies on the request's path.
+    pub endpoints: Vec<Named<'a>>,
+}
+
+/// A request.
+#[derive(Clone, Debug)]
+pub struct Request<'a> {
+    /// Who.
+    pub principal: &'a RequestPrincipal,
+    /// `service:Action`.
+    pub action: &'a str,
+    /// The resource ARN, or `*`.
+    pub resource: &'a str,
+    /// When true, `resource` is a pattern standing for a set of resources: an Allow must cover
+    /// the whole set, a Deny matching any part of it applies.
+    pub resource_is_pattern: bool,
+    /// The account that owns the resource; defaults to the principal's.
+    pub resource_account: Option<&'a str>,
+    /// Condition keys.
+    pub context: &'a RequestContext,
+}
+
+/// The outcome.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Decision {
+    /// Allowed.
+    Allowed,
+    /// No policy allowed it (or a required kind did not).
+    ImplicitlyDenied,
+    /// A Deny statement matched.
+    ExplicitlyDenied,
+}
+
+impl Decision {
+    /// AWS's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allowed => "Allowed",
+            Decision::ImplicitlyDenied => "ImplicitlyDenied",
+            Decision::ExplicitlyDenied => "ExplicitlyDenied",
+        }
+    }
+}
+
+/// A statement that took part in the decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StatementRef {
+    /// The policy's kind.
+    pub kind: PolicyKind,
+    /// The policy's name.
+    pub policy: String,
+    /// Statement index (0-based).
+    pub index: usize,
+    /// Sid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// Allow or Deny.
+    pub effect: Effect,
+}
+
+/// A condition whose key the (partial) context did not carry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OpenCondition {
+    /// Where.
+    pub statement: StatementRef,
+    /// `Operator key values` as written.
+    pub condition: String,
+}
+
+/// The full result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evaluation {
+    /// The decision (for a conditional result: the decision when the open conditions of the
+    /// allowing statements hold and those of denying statements do not).
+    pub decision: Decision,
+    /// The policy kinds that denied it, explicitly or by not allowing.
+    pub blocked_by: Vec<PolicyKind>,
+    /// The statements that decided it: the matching Denies, or the Allows that granted it.
+    pub deciding_statements: Vec<StatementRef>,
+    /// True when the decision depends on conditions the context did not settle.
+    pub conditional: bool,
+    /// Those conditions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub open_conditions: Vec<OpenCondition>,
+}
+
+/// One statement's verdict on the request.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct Hit {
+    truth: Truth,
+    principal: PrincipalMatch,
+}
+
+fn action_matches(st: &Statement, action: &str) -> bool {
+    let any = st
+        .action
+        .patterns
+        .iter()
+        .any(|p| wildcard_match(p, action, true));
+    any != st.action.negated
+}
+
+fn resource_pattern_matches(
+    pattern: &str,
+    req: &Request<'_>,
+    variables: bool,
+    effect: Effect,
+) -> bool {
+    let compiled;
+    let pat: Option<&Pattern> = if variables && pattern.contains("${") {
+        let ctx = req.context;
+        let principal = req.principal;
+        match substitute(&parse_template(pattern), |k| {
+            derived_single(ctx, principal, k)
+        }) {
+            Some(p) => {
+                compiled = p;
+                Some(&compiled)
+            }
+            None => return false,
+        }
+    } else {
+        None
+    };
+    if req.resource_is_pattern {
+        let owned;
+        let p = match pat {
+            Some(p) => p,
+            None => {
+                owned = Pattern::new(pattern);
+                &owned
+            }
+        };
+        let r = Pattern::new(req.resource);
+        return match effect {
+            Effect::Allow => r.is_covered_by(p, false),
+            Effect::Deny => patterns_intersect(p, &r, false),
+        };
+    }
+    match pat {
+        Some(p) => p.matches(req.resource, false),
+        None => wildcard_match(pattern, req.resource, false),
+    }
+}
+
+fn resource_matches(st: &Statement, req: &Request<'_>, variables: bool) -> bool {
+    let Some(r) = &st.resource else {
+        // Trust policies and some resource policies omit Resource: the statement is about the
+        // resource that holds it.
+        return true;
+    };
+    let any = r.patterns.iter().any(|p| {
+        resource_pattern_matches(
+            p,
+            req,
+            variables,
+            if r.negated {
+                flip(st.effect)
+            } else {
+                st.effect
+            },
+        )
+    });
+    any != r.negated
+}
+
+fn flip(e: Effect) -> Effect {
+    match e {
+        Effect::Allow => Effect::Deny,
+        Effect::Deny => Effect::Allow,
+    }
+}
+
+/// Context value for a policy variable, falling back to what the principal implies.
+fn derived_single(ctx: &RequestContext, p: &RequestPrincipal, key: &str) -> Option<String> {
+    if let Some(v) = ctx.single(key) {
+        return Some(v);
+    }
+    match key.to_ascii_lowercase().as_str() {
+        "aws:username" if p.kind == PrincipalType::User => Some(p.name.clone()),
+        "aws:principalarn" => p.principal_arn(),
+        "aws:principalaccount" if !p.account.is_empty() => Some(p.account.clone()),
+        "aws:principaltype" => Some(p.type_name().to_string()),
+        _ => None,
+    }
+}
+
+fn statement_hit<'p>(
+    st: &'p Statement,
+    req: &Request<'_>,
+    ctx: &RequestContext,
+    variables: bool,
+    check_principal: bool,
+    open: &mut Vec<(usize, &'p Condition)>,
+    index: usize,
+) -> Hit {
+    let no = Hit {
+        truth: Truth::False,
+        principal: PrincipalMatch::No,
+    };
+    if !action_matches(st, req.action) {
+        return no;
+    }
+    let principal = match (&st.principal, check_principal) {
+        (Some(pc), true) => {
+            if pc.negated {
+                if not_principal_applies(&pc.principals, req.principal) {
+                    PrincipalMatch::Direct
+                } else {
+                    return no;
+                }
+            } else {
+                match principal_matches(&pc.principals, req.principal) {
+                    PrincipalMatch::No => return no,
+                    m => m,
+                }
+            }
+        }
+        _ => PrincipalMatch::Direct,
+    };
+    if !resource_matches(st, req, variables) {
+        return no;
+    }
+    let mut truth = Truth::True;
+    for c in &st.conditions {
+        let t = condition::evaluate(c, ctx, variables);
+        if t == Truth::Unknown {
+            open.push((index, c));
+        }
+        truth = truth.and(t);
+        if truth == Truth::False {
+            break;
+        }
+    }
+    Hit { truth, principal }
+}
+
+/// Statements of one policy that matched, as (index, effect, truth, principal match).
+struct Matched<'p> {
+    kind: PolicyKind,
+    name: &'p str,
+    policy: &'p Policy,
+    hits: Vec<(usize, Hit)>,
+    open: Vec<(usize, &'p Condition)>,
+}
+
+fn match_policy<'p>(
+    kind: PolicyKind,
+    n: &Named<'p>,
+    req: &Request<'_>,
+    ctx: &RequestContext,
+) -> Matched<'p> {
+    let variables = n.policy.variables_enabled();
+    let check_principal = matches!(
+        kind,
+        PolicyKind::Resource | PolicyKind::Endpoint | PolicyKind::Rcp
+    );
+    let mut hits = Vec::new();
+    let mut open = Vec::new();
+    for (i, st) in n.policy.statements.iter().enumerate() {
+        let h = statement_hit(st, req, ctx, variables, check_principal, &mut open, i);
+        if h.truth != Truth::False {
+            hits.push((i, h));
+        }
+    }
+    Matched {
+        kind,
+        name: n.name,
+        policy: n.policy,
+        hits,
+        open,
+    }
+}
+
+impl Matched<'_> {
+    fn sref(&self, i: usize) -> StatementRef {
+        let st = &self.policy.statements[i];
+        StatementRef {
+            kind: self.kind,
+            policy: self.name.to_string(),
+            index: i,
+            sid: st.sid.clone(),
+            effect: st.effect,
+        }
+    }
+
+    /// Matching statements of an effect under an assumption about unknown conditions.
+    fn with(
+        &self,
+        effect: Effect,
+        assume_unknown: bool,
+    ) -> impl Iterator<Item = (usize, Hit)> + '_ {
+        self.hits.iter().copied().filter(move |(i, h)| {
+            self.policy.statements[*i].effect == effect
+                && (h.truth == Truth::True || (assume_unknown && h.truth == Truth::Unknown))
+        })
+    }
+}
+
+/// Evaluates a request against its policies, following AWS's documented logic.
+pub fn evaluate(set: &PolicySet<'_>, req: &Request<'_>) -> Evaluation {
+    // The context the conditions see: given values, then values derived from the principal.
+    let mut owned;
+    let ctx = if needs_derived(req) {
+        owned = req.context.clone();
+        derive_context(&mut owned, req.principal);
+        &owned
+    } else {
+        req.context
+    };
+    let p = req.principal;
+    let exempt_from_org_policies =
+        p.is_service_linked_role() || matches!(p.kind, PrincipalType::Service);
+
+    let identity: Vec<Matched<'_>> = set
+        .identity
+        .iter()
+        .map(|n| match_policy(PolicyKind::Identity, n, req, ctx))
+        .collect();
+    let resource = set
+        .resource
+        .as_ref()
+        .map(|n| match_policy(PolicyKind::Resource, n, req, ctx));
+    let boundary = set
+        .boundary
+        .as_ref()
+        .map(|n| match_policy(PolicyKind::Boundary, n, req, ctx));
+    let session = set
+        .session
+        .as_ref()
+        .map(|n| match_policy(PolicyKind::Session, n, req, ctx));
+    let endpoints: Vec<Matched<'_>> = set
+        .endpoints
+        .iter()
+        .map(|n| match_policy(PolicyKind::Endpoint, n, req, ctx))
+        .collect();
+    let scps = org_levels(
+        &set.scps,
+        PolicyKind::Scp,
+        exempt_from_org_policies,
+        req,
+        ctx,
+    );
+    let rcps = org_levels(
+        &set.rcps,
+        PolicyKind::Rcp,
+        exempt_from_org_policies,
+        req,
+        ctx,
+    );
+
+    let all: Vec<&Matched<'_>> = identity
+        .iter()
+        .chain(resource.iter())
+        .chain(boundary.iter())
+        .chain(session.iter())
+        .chain(endpoints.iter())
+        .chain(scps.iter().flatten())
+        .chain(rcps.iter().flatten())
+        .collect();
+
+    let decide =
+        |assume_allow: bool, assume_deny: bool| -> (Decision, Vec<PolicyKind>, Vec<StatementRef>) {
+            // 1. Explicit deny anywhere.
+            let mut denies = Vec::new();
+            for m in &all {
+                for (i, _) in m.with(Effect::Deny, assume_deny) {
+                    denies.push(m.sref(i));
+                }
+            }
+            if !denies.is_empty() {
+                let mut kinds: Vec<PolicyKind> = denies.iter().map(|s| s.kind).collect();
+                kinds.sort();
+                kinds.dedup();
+                return (Decision::ExplicitlyDenied, kinds, denies);
+            }
+            let mut blocked = Vec::new();
+            let mut deciding = Vec::new();
+            let allows = |m: &Matched<'_>, deciding: &mut Vec<StatementRef>| -> bool {
+                let mut any = false;
+                for (i, _) in m.with(Effect::Allow, assume_allow) {
+                    deciding.push(m.sref(i));
+                    any = true;
+                }
+                any
+            };
+            // 2. Organisation levels: every level must allow.
+            for (levels, kind) in [(&scps, PolicyKind::Scp), (&rcps, PolicyKind::Rcp)] {
+                for l in levels.iter() {
+                    let mut scratch = Vec::new();
+                    if !l.iter().any(|m| allows(m, &mut scratch)) && !blocked.contains(&kind) {
+                        blocked.push(kind);
+                    }
+                }
+            }
+            // 3. Endpoint policies.
+            for m in &endpoints {
+                let mut scratch = Vec::new();
+                if !allows(m, &mut scratch) && !blocked.contains(&PolicyKind::Endpoint) {
+                    blocked.push(PolicyKind::Endpoint);
+                }
+            }
+            // 4–6. Identity side and resource side.
+            let mut id_deciding = Vec::new();
+            let identity_allows = identity
+                .iter()
+                .fold(false, |acc, m| allows(m, &mut id_deciding) || acc);
+            let mut scratch = Vec::new();
+            let boundary_ok = boundary.as_ref().is_none_or(|m| allows(m, &mut scratch));
+            let session_ok = session.as_ref().is_none_or(|m| allows(m, &mut scratch));
+            let identity_side = identity_allows && boundary_ok && session_ok;
+
+            let mut res_deciding = Vec::new();
+            let resource_grant = resource.as_ref().map_or(PrincipalMatch::No, |m| {
+                let mut best = PrincipalMatch::No;
+                for (i, h) in m.with(Effect::Allow, assume_allow) {
+                    res_deciding.push(m.sref(i));
+                    best = best.max(h.principal);
+                }
+                best
+            });
+            let same_account = match (req.resource_account, p.account.as_str()) {
+                (Some(r), a) => r == a,
+                (None, _) => true,
+            };
+            let service = req
+                .action
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let strict_resource = resource.is_some()
+                && (service == "kms"
+                    || (service == "sts"
+                        && req
+                            .action
+                            .to_ascii_lowercase()
+                            .starts_with("sts:assumerole")));
+            // A resource grant that stands on its own, in one account.
+            let direct_grant = match resource_grant {
+                PrincipalMatch::Direct => true,
+                PrincipalMatch::Role => boundary_ok && session_ok,
+                _ => false,
+            };
+            let allowed_core = if same_account && !strict_resource {
+                identity_side || direct_grant
+            } else if same_account {
+                // Trust and key policies: a direct grant suffices; an account grant delegates.
+                direct_grant || (resource_grant == PrincipalMatch::Account && identity_side)
+            } else {
+                identity_side && resource_grant != PrincipalMatch::No
+            };
+            if allowed_core {
+                if identity_side && (!same_account || strict_resource || !direct_grant || true) {
+                    deciding.extend(id_deciding.iter().cloned());
+                }
+                if resource_grant != PrincipalMatch::No {
+                    deciding.extend(res_deciding);
+                }
+            } else {
+                if !identity_allows && !(same_account && !strict_resource && direct_grant) {
+                    blocked.push(PolicyKind::Identity);
+                }
+                if identity_allows && !boundary_ok {
+                    blocked.push(PolicyKind::Boundary);
+                }
+                if identity_allows && !session_ok {
+                    blocked.push(PolicyKind::Session);
+                }
+                let resource_required = !same_account || strict_resource;
+                if resource_required && resource_grant == PrincipalMatch::No {
+                    blocked.push(PolicyKind::Resource);
+                }
+                if strict_resource
+                    && same_account
+                    && resource_grant == PrincipalMatch::Account
+                    && !identity_allows
+                {
+                    // already reported as identity
+                }
+            }
+            if blocked.is_empty() && allowed_core {
+                (Decision::Allowed, Vec::new(), deciding)
+            } else {
+                if blocked.is_empty() {
+                    blocked.push(PolicyKind::Identity);
+                }
+                blocked.sort();
+                blocked.dedup();
+                (Decision::ImplicitlyDenied, blocked, Vec::new())
+            }
+        };
+
+    let any_open = all.iter().any(|m| !m.open.is_empty());
+    let (decision, blocked_by, deciding_statements) = decide(true, false);
+    let mut conditional = false;
+    let mut open_conditions = Vec::new();
+    if any_open {
+        let pessimistic = decide(false, true);
+        if pessimistic.0 != decision {
+            conditional = true;
+            for m in &all {
+                for (i, c) in &m.open {
+                    open_conditions.push(OpenCondition {
+                        statement: m.sref(*i),
+                        condition: format!(
+                            "{} {} {:?}",
+                            c.operator,
+                            c.key,
+                            c.values.iter().map(|v| v.as_text()).collect::<Vec<_>>()
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    Evaluation {
+        decision,
+        blocked_by,
+        deciding_statements,
+        conditional,
+        open_conditions,
+    }
+}
+
+fn org_levels<'p>(
+    levels: &[Vec<Named<'p>>],
+    kind: PolicyKind,
+    exempt: bool,
+    req: &Request<'_>,
+    ctx: &RequestContext,
+) -> Vec<Vec<Matched<'p>>> {
+    if exempt {
+        return Vec::new();
+    }
+    levels
+        .iter()
+        .map(|l| l.iter().map(|n| match_policy(kind, n, req, ctx)).collect())
+        .collect()
+}
+
+fn needs_derived(req: &Request<'_>) -> bool {
+    !matches!(
+        req.principal.kind,
+        PrincipalType::Anonymous | PrincipalType::Service | PrincipalType::Federated
+    )
+}
+
+/// Adds the context keys AWS derives from the principal, without overriding given ones.
+pub fn derive_context(ctx: &mut RequestContext, p: &RequestPrincipal) {
+    if p.kind == PrincipalType::User {
+        ctx.set_default("aws:username", p.name.clone());
+    }
+    if let Some(arn) = p.principal_arn() {
+        ctx.set_default("aws:PrincipalArn", arn);
+    }
+    if !p.account.is_empty() {
+        ctx.set_default("aws:PrincipalAccount", p.account.clone());
+    }
+    ctx.set_default("aws:PrincipalType", p.type_name());
+}
+
+#[cfg(test)]
+mod tests;

