@@ -15,5 +15,6 @@
 mod corpus {
     mod support;
 
+    mod evaluation;
     mod policies;
 }

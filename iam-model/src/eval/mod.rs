@@ -23,6 +23,7 @@
 //! unknown; the result is then marked conditional and names them, with the decision that
 //! holds when they are satisfied.
 
+pub mod case;
 mod condition;
 mod context;
 mod principal;
@@ -285,12 +286,17 @@ fn derived_single(ctx: &RequestContext, p: &RequestPrincipal, key: &str) -> Opti
     }
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a private hot-path helper; a struct would only rename the same values"
+)]
 fn statement_hit<'p>(
     st: &'p Statement,
     req: &Request<'_>,
     ctx: &RequestContext,
     variables: bool,
     check_principal: bool,
+    has_boundary: bool,
     open: &mut Vec<(usize, &'p Condition)>,
     index: usize,
 ) -> Hit {
@@ -304,7 +310,12 @@ fn statement_hit<'p>(
     let principal = match (&st.principal, check_principal) {
         (Some(pc), true) => {
             if pc.negated {
-                if not_principal_applies(&pc.principals, req.principal) {
+                // AWS: a Deny with NotPrincipal always denies a principal that has a
+                // permissions boundary, whatever NotPrincipal lists.
+                let deny = st.effect == Effect::Deny;
+                if (deny && has_boundary)
+                    || not_principal_applies(&pc.principals, req.principal, deny)
+                {
                     PrincipalMatch::Direct
                 } else {
                     return no;
@@ -349,6 +360,7 @@ fn match_policy<'p>(
     n: &Named<'p>,
     req: &Request<'_>,
     ctx: &RequestContext,
+    has_boundary: bool,
 ) -> Matched<'p> {
     let variables = n.policy.variables_enabled();
     let check_principal = matches!(
@@ -358,7 +370,16 @@ fn match_policy<'p>(
     let mut hits = Vec::new();
     let mut open = Vec::new();
     for (i, st) in n.policy.statements.iter().enumerate() {
-        let h = statement_hit(st, req, ctx, variables, check_principal, &mut open, i);
+        let h = statement_hit(
+            st,
+            req,
+            ctx,
+            variables,
+            check_principal,
+            has_boundary,
+            &mut open,
+            i,
+        );
         if h.truth != Truth::False {
             hits.push((i, h));
         }
@@ -409,44 +430,48 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request<'_>) -> Evaluation {
         req.context
     };
     let p = req.principal;
-    let exempt_from_org_policies =
-        p.is_service_linked_role() || matches!(p.kind, PrincipalType::Service);
+    let exempt_from_scps = p.is_service_linked_role() || !p.has_identity_policies();
+    let has_boundary = set.boundary.is_some();
 
     let identity: Vec<Matched<'_>> = set
         .identity
         .iter()
-        .map(|n| match_policy(PolicyKind::Identity, n, req, ctx))
+        .map(|n| match_policy(PolicyKind::Identity, n, req, ctx, has_boundary))
         .collect();
     let resource = set
         .resource
         .as_ref()
-        .map(|n| match_policy(PolicyKind::Resource, n, req, ctx));
+        .map(|n| match_policy(PolicyKind::Resource, n, req, ctx, has_boundary));
     let boundary = set
         .boundary
         .as_ref()
-        .map(|n| match_policy(PolicyKind::Boundary, n, req, ctx));
+        .map(|n| match_policy(PolicyKind::Boundary, n, req, ctx, has_boundary));
     let session = set
         .session
         .as_ref()
-        .map(|n| match_policy(PolicyKind::Session, n, req, ctx));
+        .map(|n| match_policy(PolicyKind::Session, n, req, ctx, has_boundary));
     let endpoints: Vec<Matched<'_>> = set
         .endpoints
         .iter()
-        .map(|n| match_policy(PolicyKind::Endpoint, n, req, ctx))
+        .map(|n| match_policy(PolicyKind::Endpoint, n, req, ctx, has_boundary))
         .collect();
+    // SCPs restrict only the organisation's IAM principals; RCPs restrict every caller of
+    // the organisation's resources but service-linked roles.
     let scps = org_levels(
         &set.scps,
         PolicyKind::Scp,
-        exempt_from_org_policies,
+        exempt_from_scps,
         req,
         ctx,
+        has_boundary,
     );
     let rcps = org_levels(
         &set.rcps,
         PolicyKind::Rcp,
-        exempt_from_org_policies,
+        p.is_service_linked_role(),
         req,
         ctx,
+        has_boundary,
     );
 
     let all: Vec<&Matched<'_>> = identity
@@ -459,137 +484,138 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request<'_>) -> Evaluation {
         .chain(rcps.iter().flatten())
         .collect();
 
-    let decide =
-        |assume_allow: bool, assume_deny: bool| -> (Decision, Vec<PolicyKind>, Vec<StatementRef>) {
-            // 1. Explicit deny anywhere.
-            let mut denies = Vec::new();
-            for m in &all {
-                for (i, _) in m.with(Effect::Deny, assume_deny) {
-                    denies.push(m.sref(i));
-                }
+    let decide = |assume_allow: bool,
+                  assume_deny: bool|
+     -> (Decision, Vec<PolicyKind>, Vec<StatementRef>) {
+        // 1. Explicit deny anywhere.
+        let mut denies = Vec::new();
+        for m in &all {
+            for (i, _) in m.with(Effect::Deny, assume_deny) {
+                denies.push(m.sref(i));
             }
-            if !denies.is_empty() {
-                let mut kinds: Vec<PolicyKind> = denies.iter().map(|s| s.kind).collect();
-                kinds.sort();
-                kinds.dedup();
-                return (Decision::ExplicitlyDenied, kinds, denies);
+        }
+        if !denies.is_empty() {
+            let mut kinds: Vec<PolicyKind> = denies.iter().map(|s| s.kind).collect();
+            kinds.sort();
+            kinds.dedup();
+            return (Decision::ExplicitlyDenied, kinds, denies);
+        }
+        let mut blocked = Vec::new();
+        let mut deciding = Vec::new();
+        let allows = |m: &Matched<'_>, deciding: &mut Vec<StatementRef>| -> bool {
+            let mut any = false;
+            for (i, _) in m.with(Effect::Allow, assume_allow) {
+                deciding.push(m.sref(i));
+                any = true;
             }
-            let mut blocked = Vec::new();
-            let mut deciding = Vec::new();
-            let allows = |m: &Matched<'_>, deciding: &mut Vec<StatementRef>| -> bool {
-                let mut any = false;
-                for (i, _) in m.with(Effect::Allow, assume_allow) {
-                    deciding.push(m.sref(i));
-                    any = true;
-                }
-                any
-            };
-            // 2. Organisation levels: every level must allow.
-            for (levels, kind) in [(&scps, PolicyKind::Scp), (&rcps, PolicyKind::Rcp)] {
-                for l in levels.iter() {
-                    let mut scratch = Vec::new();
-                    if !l.iter().any(|m| allows(m, &mut scratch)) && !blocked.contains(&kind) {
-                        blocked.push(kind);
-                    }
-                }
-            }
-            // 3. Endpoint policies.
-            for m in &endpoints {
-                let mut scratch = Vec::new();
-                if !allows(m, &mut scratch) && !blocked.contains(&PolicyKind::Endpoint) {
-                    blocked.push(PolicyKind::Endpoint);
-                }
-            }
-            // 4–6. Identity side and resource side.
-            let mut id_deciding = Vec::new();
-            let identity_allows = identity
-                .iter()
-                .fold(false, |acc, m| allows(m, &mut id_deciding) || acc);
-            let mut scratch = Vec::new();
-            let boundary_ok = boundary.as_ref().is_none_or(|m| allows(m, &mut scratch));
-            let session_ok = session.as_ref().is_none_or(|m| allows(m, &mut scratch));
-            let identity_side = identity_allows && boundary_ok && session_ok;
-
-            let mut res_deciding = Vec::new();
-            let resource_grant = resource.as_ref().map_or(PrincipalMatch::No, |m| {
-                let mut best = PrincipalMatch::No;
-                for (i, h) in m.with(Effect::Allow, assume_allow) {
-                    res_deciding.push(m.sref(i));
-                    best = best.max(h.principal);
-                }
-                best
-            });
-            let same_account = match (req.resource_account, p.account.as_str()) {
-                (Some(r), a) => r == a,
-                (None, _) => true,
-            };
-            let service = req
-                .action
-                .split(':')
-                .next()
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            let strict_resource = resource.is_some()
-                && (service == "kms"
-                    || (service == "sts"
-                        && req
-                            .action
-                            .to_ascii_lowercase()
-                            .starts_with("sts:assumerole")));
-            // A resource grant that stands on its own, in one account.
-            let direct_grant = match resource_grant {
-                PrincipalMatch::Direct => true,
-                PrincipalMatch::Role => boundary_ok && session_ok,
-                _ => false,
-            };
-            let allowed_core = if same_account && !strict_resource {
-                identity_side || direct_grant
-            } else if same_account {
-                // Trust and key policies: a direct grant suffices; an account grant delegates.
-                direct_grant || (resource_grant == PrincipalMatch::Account && identity_side)
-            } else {
-                identity_side && resource_grant != PrincipalMatch::No
-            };
-            if allowed_core {
-                if identity_side && (!same_account || strict_resource || !direct_grant || true) {
-                    deciding.extend(id_deciding.iter().cloned());
-                }
-                if resource_grant != PrincipalMatch::No {
-                    deciding.extend(res_deciding);
-                }
-            } else {
-                if !identity_allows && !(same_account && !strict_resource && direct_grant) {
-                    blocked.push(PolicyKind::Identity);
-                }
-                if identity_allows && !boundary_ok {
-                    blocked.push(PolicyKind::Boundary);
-                }
-                if identity_allows && !session_ok {
-                    blocked.push(PolicyKind::Session);
-                }
-                let resource_required = !same_account || strict_resource;
-                if resource_required && resource_grant == PrincipalMatch::No {
-                    blocked.push(PolicyKind::Resource);
-                }
-                if strict_resource
-                    && same_account
-                    && resource_grant == PrincipalMatch::Account
-                    && !identity_allows
-                {
-                    // already reported as identity
-                }
-            }
-            if blocked.is_empty() && allowed_core {
-                (Decision::Allowed, Vec::new(), deciding)
-            } else {
-                if blocked.is_empty() {
-                    blocked.push(PolicyKind::Identity);
-                }
-                blocked.sort();
-                blocked.dedup();
-                (Decision::ImplicitlyDenied, blocked, Vec::new())
-            }
+            any
         };
+        // 2. Organisation levels: every level must allow.
+        for (levels, kind) in [(&scps, PolicyKind::Scp), (&rcps, PolicyKind::Rcp)] {
+            for l in levels.iter() {
+                let mut scratch = Vec::new();
+                if !l.iter().any(|m| allows(m, &mut scratch)) && !blocked.contains(&kind) {
+                    blocked.push(kind);
+                }
+            }
+        }
+        // 3. Endpoint policies.
+        for m in &endpoints {
+            let mut scratch = Vec::new();
+            if !allows(m, &mut scratch) && !blocked.contains(&PolicyKind::Endpoint) {
+                blocked.push(PolicyKind::Endpoint);
+            }
+        }
+        // 4–6. Identity side and resource side.
+        let mut id_deciding = Vec::new();
+        // The root user holds every permission without a policy.
+        let mut identity_allows = p.kind == PrincipalType::Account;
+        for m in &identity {
+            // Not `any`: every allowing statement is evidence.
+            identity_allows |= allows(m, &mut id_deciding);
+        }
+        let mut scratch = Vec::new();
+        let boundary_ok = boundary.as_ref().is_none_or(|m| allows(m, &mut scratch));
+        // A federated user session (GetFederationToken) without a session policy has no
+        // permissions of its own.
+        let session_ok = match &session {
+            Some(m) => allows(m, &mut scratch),
+            None => p.kind != PrincipalType::FederatedUser,
+        };
+        let identity_side = identity_allows && boundary_ok && session_ok;
+
+        let mut res_deciding = Vec::new();
+        let resource_grant = resource.as_ref().map_or(PrincipalMatch::No, |m| {
+            let mut best = PrincipalMatch::No;
+            for (i, h) in m.with(Effect::Allow, assume_allow) {
+                res_deciding.push(m.sref(i));
+                best = best.max(h.principal);
+            }
+            best
+        });
+        // Callers without an account of their own (services, providers, anonymous) have no
+        // identity side: a resource grant is all they can have.
+        let same_account = !p.has_identity_policies()
+            || match req.resource_account {
+                Some(r) => r == p.account,
+                None => true,
+            };
+        let strict_resource = is_strict_resource(req);
+        // A resource grant that stands on its own, in one account. Trust policies are also
+        // limited by the caller's boundary (AWS: "it must allow the sts:AssumeRole action").
+        let direct_grant = match resource_grant {
+            PrincipalMatch::Direct => !strict_resource || boundary_ok || !p.has_identity_policies(),
+            PrincipalMatch::Role => boundary_ok && session_ok,
+            _ => false,
+        };
+        let allowed_core = if same_account && !strict_resource {
+            identity_side || direct_grant
+        } else if same_account {
+            // Trust and key policies: a direct grant suffices; an account grant delegates.
+            direct_grant || (resource_grant == PrincipalMatch::Account && identity_side)
+        } else {
+            identity_side && resource_grant != PrincipalMatch::No
+        };
+        if allowed_core {
+            if identity_side {
+                deciding.extend(id_deciding.iter().cloned());
+            }
+            if resource_grant != PrincipalMatch::No {
+                deciding.extend(res_deciding);
+            }
+        } else {
+            let resource_stood = matches!(
+                resource_grant,
+                PrincipalMatch::Direct | PrincipalMatch::Role
+            );
+            if p.has_identity_policies() && !identity_allows && !resource_stood {
+                blocked.push(PolicyKind::Identity);
+            }
+            if (identity_allows || resource_stood) && !boundary_ok {
+                blocked.push(PolicyKind::Boundary);
+            }
+            if (identity_allows || resource_stood) && !session_ok {
+                blocked.push(PolicyKind::Session);
+            }
+            let resource_required = !same_account || strict_resource || !p.has_identity_policies();
+            // An account-only grant is not the blocker: it delegates to the identity side.
+            let resource_failed =
+                resource_grant == PrincipalMatch::No && (resource.is_some() || resource_required);
+            if resource_failed {
+                blocked.push(PolicyKind::Resource);
+            }
+        }
+        if blocked.is_empty() && allowed_core {
+            (Decision::Allowed, Vec::new(), deciding)
+        } else {
+            if blocked.is_empty() {
+                blocked.push(PolicyKind::Identity);
+            }
+            blocked.sort();
+            blocked.dedup();
+            (Decision::ImplicitlyDenied, blocked, Vec::new())
+        }
+    };
 
     let any_open = all.iter().any(|m| !m.open.is_empty());
     let (decision, blocked_by, deciding_statements) = decide(true, false);
@@ -629,14 +655,27 @@ fn org_levels<'p>(
     exempt: bool,
     req: &Request<'_>,
     ctx: &RequestContext,
+    has_boundary: bool,
 ) -> Vec<Vec<Matched<'p>>> {
     if exempt {
         return Vec::new();
     }
     levels
         .iter()
-        .map(|l| l.iter().map(|n| match_policy(kind, n, req, ctx)).collect())
+        .map(|l| {
+            l.iter()
+                .map(|n| match_policy(kind, n, req, ctx, has_boundary))
+                .collect()
+        })
         .collect()
+}
+
+/// Role trust policies and KMS key policies must allow on their own terms: the identity
+/// side alone never suffices for `sts:AssumeRole*` on a role or for KMS actions on a key.
+fn is_strict_resource(req: &Request<'_>) -> bool {
+    let action = req.action.to_ascii_lowercase();
+    (action.starts_with("kms:") && req.resource.contains(":key/"))
+        || (action.starts_with("sts:assumerole") && req.resource.contains(":role/"))
 }
 
 fn needs_derived(req: &Request<'_>) -> bool {

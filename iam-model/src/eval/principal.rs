@@ -141,6 +141,18 @@ impl RequestPrincipal {
         }
     }
 
+    /// Users, role sessions, federated users and the root user carry identity-based
+    /// permissions; services, identity providers and anonymous callers do not.
+    pub fn has_identity_policies(&self) -> bool {
+        matches!(
+            self.kind,
+            PrincipalType::User
+                | PrincipalType::AssumedRole
+                | PrincipalType::FederatedUser
+                | PrincipalType::Account
+        )
+    }
+
     /// Service-linked roles are exempt from SCPs and RCPs.
     pub fn is_service_linked_role(&self) -> bool {
         self.kind == PrincipalType::AssumedRole
@@ -217,7 +229,7 @@ fn id_match(id: &PrincipalId, p: &RequestPrincipal) -> PrincipalMatch {
             if p.kind == PrincipalType::Account && is_account_ref(v, p) {
                 return PrincipalMatch::Direct;
             }
-            if is_account_ref(v, p) {
+            if is_account_ref(v, p) && p.has_identity_policies() {
                 return PrincipalMatch::Account;
             }
             match p.kind {
@@ -283,11 +295,13 @@ pub fn principal_matches(ps: &Principals, p: &RequestPrincipal) -> PrincipalMatc
     }
 }
 
-/// Does a `NotPrincipal` element apply to the request? It applies unless it lists *every*
-/// identity the request presents: the account, and the user, or for role sessions both the
-/// role ARN and the session ARN (AWS matches `NotPrincipal` exactly, so a role ARN alone does
-/// not exclude its sessions).
-pub fn not_principal_applies(ps: &Principals, p: &RequestPrincipal) -> bool {
+/// Does a `NotPrincipal` element apply to the request?
+///
+/// With `Deny` it applies unless it lists *every* identity the request presents: the account,
+/// and the user, or for role sessions both the role ARN and the session ARN (AWS matches
+/// `NotPrincipal` exactly, so a role ARN alone does not exclude its sessions). With `Allow`,
+/// any listed identity excludes the principal.
+pub fn not_principal_applies(ps: &Principals, p: &RequestPrincipal, deny: bool) -> bool {
     let Principals::Listed(ids) = ps else {
         return false; // NotPrincipal "*" excludes everyone
     };
@@ -328,7 +342,23 @@ pub fn not_principal_applies(ps: &Principals, p: &RequestPrincipal) -> bool {
                 }),
                 _ => false,
             };
-            !(account_listed && self_listed)
+            if deny {
+                !(account_listed && self_listed)
+            } else {
+                let any_self = match p.kind {
+                    PrincipalType::User => {
+                        listed(&|i| i.kind == PrincipalKind::Aws && i.value == p.raw)
+                    }
+                    PrincipalType::AssumedRole => {
+                        listed(&|i| i.kind == PrincipalKind::Aws && role_ref_matches(&i.value, p))
+                            || p.session_arn().is_some_and(|s| {
+                                listed(&|i| i.kind == PrincipalKind::Aws && i.value == s)
+                            })
+                    }
+                    _ => self_listed,
+                };
+                !(account_listed || any_self)
+            }
         }
     }
 }
