@@ -14,6 +14,7 @@
 //! assert!(report.findings.iter().any(|f| f.check == "password-policy-short-minimum"));
 //! ```
 
+pub mod account;
 pub mod checks;
 pub mod config;
 pub mod context;

@@ -24,6 +24,10 @@ pub enum Command {
     Catalog(CatalogArgs),
     /// List the checks, or explain one.
     Checks(ChecksArgs),
+    /// Evaluate policies against a request, offline (like AWS's custom policy simulator).
+    Simulate(SimulateArgs),
+    /// Can a principal of a snapshot perform an action on a resource, and why.
+    Can(CanArgs),
 }
 
 /// Where the account comes from.
@@ -102,4 +106,37 @@ pub enum ListFormat {
     Table,
     /// JSON.
     Json,
+}
+
+/// Flags of `simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// A case file: one case object or an array of them (see `fixtures/eval-cases/README.md`).
+    pub case: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+/// Flags of `can`.
+#[derive(Debug, Args)]
+pub struct CanArgs {
+    /// The principal: a user or role name, or an ARN (user, role, or role session).
+    pub principal: String,
+    /// The action, e.g. `s3:GetObject`.
+    pub action: String,
+    /// The resource ARN (default `*`).
+    #[arg(default_value = "*")]
+    pub resource: String,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// A request context value, `key=value` (repeat the key for several values).
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    /// The resource's account, when it is not the principal's.
+    #[arg(long, value_name = "ACCOUNT")]
+    pub resource_account: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }

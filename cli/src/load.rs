@@ -12,6 +12,14 @@ use crate::error::CliError;
 /// The demo account, embedded in the binary (`scan --demo`).
 pub const DEMO_SNAPSHOT: &str = include_str!("../../fixtures/demo/snapshot.json");
 
+/// Reads a text file.
+pub fn read_text(path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|source| CliError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// Reads a snapshot file (plain or gzip JSON; an iamsight snapshot or a bare
 /// `aws iam get-account-authorization-details` output).
 pub fn load_snapshot(path: &Path) -> Result<Snapshot, CliError> {
@@ -77,7 +85,8 @@ fn strip_position(e: &serde_json::Error) -> String {
     }
 }
 
-fn deserialize_with_path<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+/// Deserializes JSON text, naming the JSON path, line and column of a bad field.
+pub fn deserialize_with_path<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

@@ -1,3 +1,8 @@
 //! End-to-end tests: whole runs of `iamsight` through its entry point.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap is a test failure"
+)]
+
 mod cli;

@@ -1,8 +1,10 @@
 //! One module per subcommand; `dispatch` routes to them.
 
+mod can;
 mod catalog;
 mod checks;
 mod report;
+mod simulate;
 
 use std::io::Write;
 
@@ -16,6 +18,8 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8
         Command::Audit(a) => report::run(a, report::Mode::Audit, out, err),
         Command::Catalog(a) => catalog::run(a, out),
         Command::Checks(a) => checks::run(a, out),
+        Command::Simulate(a) => simulate::run(a, out),
+        Command::Can(a) => can::run(a, out),
     }
 }
 
