@@ -14,8 +14,12 @@ pub struct Config {
     /// Numbers the checks compare against.
     pub thresholds: Thresholds,
     /// Tags that must be present, per resource type (`iam-user`, `iam-role`, `s3-bucket`,
-    /// `ec2-instance`, `ec2-volume`, `ec2-security-group`, `kms-key`) or `*` for all.
+    /// `ec2-instance`, `ec2-volume`, `ec2-snapshot`, `ec2-image`, `ec2-security-group`,
+    /// `kms-key`) or `*` for all.
     pub required_tags: BTreeMap<String, Vec<String>>,
+    /// Ports that must not be open to the whole internet (databases, caches, file sharing,
+    /// search and admin consoles). SSH (22) and RDP (3389) have checks of their own.
+    pub high_risk_ports: Vec<u16>,
     /// Accounts outside this one that are trusted on purpose (partners, the org's others).
     pub known_accounts: Vec<String>,
     /// Severity overrides by check id or name.
@@ -29,6 +33,10 @@ impl Default for Config {
         Config {
             thresholds: Thresholds::default(),
             required_tags: BTreeMap::from([("*".to_string(), vec!["owner".to_string()])]),
+            high_risk_ports: vec![
+                20, 21, 23, 25, 445, 1433, 1521, 3306, 5432, 5439, 5984, 6379, 7199, 8888, 9042,
+                9200, 9300, 11211, 27017, 27018,
+            ],
             known_accounts: Vec::new(),
             severity: BTreeMap::new(),
             suppressions: Vec::new(),

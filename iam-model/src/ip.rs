@@ -37,7 +37,10 @@ impl FromStr for Cidr {
         let addr: IpAddr = a.parse().map_err(|_| err())?;
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = match p {
-            Some(p) => p.parse::<u8>().map_err(|_| err())?,
+            Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+                p.parse::<u8>().map_err(|_| err())?
+            }
+            Some(_) => return Err(err()),
             None => max,
         };
         if prefix > max {
@@ -106,7 +109,15 @@ mod tests {
         let all: Cidr = "0.0.0.0/0".parse().unwrap();
         assert!(all.is_everything() && all.contains("8.8.8.8".parse().unwrap()));
         assert!(c.contains("::ffff:10.1.2.3".parse().unwrap()));
-        for bad in ["10.0.0.0/33", "300.0.0.1", "::/129", "abc", ""] {
+        for bad in [
+            "10.0.0.0/+8",
+            "10.0.0.0/",
+            "10.0.0.0/33",
+            "300.0.0.1",
+            "::/129",
+            "abc",
+            "",
+        ] {
             assert!(bad.parse::<Cidr>().is_err(), "{bad}");
         }
     }

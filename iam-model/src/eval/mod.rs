@@ -679,14 +679,18 @@ fn is_strict_resource(req: &Request<'_>) -> bool {
 }
 
 fn needs_derived(req: &Request<'_>) -> bool {
-    !matches!(
-        req.principal.kind,
-        PrincipalType::Anonymous | PrincipalType::Service | PrincipalType::Federated
-    )
+    req.context.derived_for.as_deref() != Some(req.principal.raw.as_str())
+        && !matches!(
+            req.principal.kind,
+            PrincipalType::Anonymous | PrincipalType::Service | PrincipalType::Federated
+        )
 }
 
 /// Adds the context keys AWS derives from the principal, without overriding given ones.
+/// Callers that evaluate many requests for one principal call this once; the engine then
+/// skips deriving per request.
 pub fn derive_context(ctx: &mut RequestContext, p: &RequestPrincipal) {
+    ctx.derived_for = Some(p.raw.clone());
     if p.kind == PrincipalType::User {
         ctx.set_default("aws:username", p.name.clone());
     }

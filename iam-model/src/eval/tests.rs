@@ -134,3 +134,291 @@ fn pattern_requests_need_full_cover_to_allow() {
         Decision::ImplicitlyDenied
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ACTIONS: &[&str] = &[
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:*",
+        "s3:Get*",
+        "iam:PassRole",
+        "*",
+        "ec2:Describe*",
+        "kms:Decrypt",
+    ];
+    const RESOURCES: &[&str] = &[
+        "*",
+        "arn:aws:s3:::b/*",
+        "arn:aws:s3:::b/k",
+        "arn:aws:iam::111111111111:role/r",
+        "arn:aws:kms:us-east-1:111111111111:key/k",
+    ];
+    const CONDITIONS: &[&str] = &[
+        r#"{"StringEquals":{"aws:username":"alice"}}"#,
+        r#"{"Bool":{"aws:SecureTransport":"true"}}"#,
+        r#"{"BoolIfExists":{"aws:MultiFactorAuthPresent":"true"}}"#,
+        r#"{"StringNotEquals":{"aws:PrincipalAccount":"111111111111"}}"#,
+        r#"{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}"#,
+        r#"{"ForAllValues:StringLike":{"aws:TagKeys":["team*"]}}"#,
+        r#"{"Null":{"aws:SourceIp":"true"}}"#,
+    ];
+    const PRINCIPALS: &[&str] = &[
+        r#""*""#,
+        r#"{"AWS":"111111111111"}"#,
+        r#"{"AWS":"arn:aws:iam::111111111111:user/alice"}"#,
+        r#"{"AWS":"arn:aws:iam::222222222222:root"}"#,
+        r#"{"Service":"lambda.amazonaws.com"}"#,
+    ];
+    const CALLERS: &[&str] = &[
+        "arn:aws:iam::111111111111:user/alice",
+        "arn:aws:iam::222222222222:user/bob",
+        "arn:aws:sts::111111111111:assumed-role/r/s",
+        "arn:aws:iam::111111111111:root",
+        "lambda.amazonaws.com",
+        "*",
+    ];
+
+    fn statement(with_principal: bool) -> impl Strategy<Value = String> {
+        (
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            prop::sample::subsequence(ACTIONS, 1..3),
+            prop::sample::subsequence(RESOURCES, 1..3),
+            prop::option::of(prop::sample::select(CONDITIONS)),
+            prop::sample::select(PRINCIPALS),
+            any::<bool>(),
+        )
+            .prop_map(
+                move |(
+                    deny,
+                    not_action,
+                    not_resource,
+                    actions,
+                    resources,
+                    cond,
+                    principal,
+                    not_principal,
+                )| {
+                    let mut s = format!(
+                        r#"{{"Effect":"{}","{}":{},"{}":{}"#,
+                        if deny { "Deny" } else { "Allow" },
+                        if not_action { "NotAction" } else { "Action" },
+                        serde_json::to_string(&actions).unwrap(),
+                        if not_resource {
+                            "NotResource"
+                        } else {
+                            "Resource"
+                        },
+                        serde_json::to_string(&resources).unwrap(),
+                    );
+                    if with_principal {
+                        s.push_str(&format!(
+                            r#","{}":{principal}"#,
+                            if not_principal && deny {
+                                "NotPrincipal"
+                            } else {
+                                "Principal"
+                            }
+                        ));
+                    }
+                    if let Some(c) = cond {
+                        s.push_str(&format!(r#","Condition":{c}"#));
+                    }
+                    s.push('}');
+                    s
+                },
+            )
+    }
+
+    fn policy(with_principal: bool) -> impl Strategy<Value = String> {
+        prop::collection::vec(statement(with_principal), 1..4).prop_map(|sts| {
+            format!(
+                r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+                sts.join(",")
+            )
+        })
+    }
+
+    #[derive(Debug, Clone)]
+    struct Scenario {
+        identity: Vec<String>,
+        resource: Option<String>,
+        boundary: Option<String>,
+        scps: Vec<String>,
+        session: Option<String>,
+        caller: &'static str,
+        action: &'static str,
+        resource_arn: &'static str,
+        resource_account: Option<&'static str>,
+        context: Vec<(&'static str, &'static str)>,
+    }
+
+    fn scenario() -> impl Strategy<Value = Scenario> {
+        (
+            prop::collection::vec(policy(false), 0..3),
+            prop::option::of(policy(true)),
+            prop::option::of(policy(false)),
+            prop::collection::vec(policy(false), 0..2),
+            prop::option::of(policy(false)),
+            prop::sample::select(CALLERS),
+            prop::sample::select(
+                &[
+                    "s3:GetObject",
+                    "s3:PutObject",
+                    "iam:PassRole",
+                    "ec2:DescribeInstances",
+                    "kms:Decrypt",
+                ][..],
+            ),
+            prop::sample::select(RESOURCES),
+            prop::option::of(prop::sample::select(&["111111111111", "222222222222"][..])),
+            prop::sample::subsequence(
+                &[
+                    ("aws:SecureTransport", "true"),
+                    ("aws:SourceIp", "203.0.113.9"),
+                    ("aws:MultiFactorAuthPresent", "false"),
+                    ("aws:TagKeys", "team-a"),
+                ][..],
+                0..4,
+            ),
+        )
+            .prop_map(
+                |(
+                    identity,
+                    resource,
+                    boundary,
+                    scps,
+                    session,
+                    caller,
+                    action,
+                    resource_arn,
+                    resource_account,
+                    context,
+                )| Scenario {
+                    identity,
+                    resource,
+                    boundary,
+                    scps,
+                    session,
+                    caller,
+                    action,
+                    resource_arn,
+                    resource_account,
+                    context,
+                },
+            )
+    }
+
+    fn named(p: &Policy) -> Named<'_> {
+        Named {
+            name: "p",
+            policy: p,
+        }
+    }
+
+    /// Appends `extra`'s statements to a policy slot (or fills an empty one).
+    fn merged(base: Option<&String>, extra: Option<&Policy>) -> Option<Policy> {
+        let mut p = base.map(|t| Policy::parse(t).unwrap());
+        if let Some(e) = extra {
+            match &mut p {
+                Some(p) => p.statements.extend(e.statements.iter().cloned()),
+                None => p = Some(e.clone()),
+            }
+        }
+        p
+    }
+
+    fn run(
+        s: &Scenario,
+        extra_identity: Option<&Policy>,
+        extra_deny: Option<(usize, &Policy)>,
+    ) -> Evaluation {
+        let deny_in = |k: usize| extra_deny.filter(|(kind, _)| kind % 6 == k).map(|(_, p)| p);
+        let mut identity: Vec<Policy> = s
+            .identity
+            .iter()
+            .map(|t| Policy::parse(t).unwrap())
+            .collect();
+        identity.extend(extra_identity.cloned());
+        identity.extend(deny_in(0).cloned());
+        let resource = merged(s.resource.as_ref(), deny_in(1));
+        let boundary = merged(s.boundary.as_ref(), deny_in(2));
+        let mut scp_levels: Vec<Vec<Policy>> = Vec::new();
+        if !s.scps.is_empty() {
+            scp_levels.push(s.scps.iter().map(|t| Policy::parse(t).unwrap()).collect());
+        }
+        if let Some(d) = deny_in(3) {
+            match scp_levels.first_mut() {
+                Some(level) => level.push(d.clone()),
+                None => scp_levels.push(vec![d.clone()]),
+            }
+        }
+        let session = merged(s.session.as_ref(), deny_in(4));
+        let endpoints: Vec<Policy> = deny_in(5).into_iter().cloned().collect();
+        let set = PolicySet {
+            identity: identity.iter().map(named).collect(),
+            resource: resource.as_ref().map(named),
+            boundary: boundary.as_ref().map(named),
+            scps: scp_levels
+                .iter()
+                .map(|l| l.iter().map(named).collect())
+                .collect(),
+            session: session.as_ref().map(named),
+            endpoints: endpoints.iter().map(named).collect(),
+            ..PolicySet::default()
+        };
+        let mut ctx = RequestContext::new();
+        for (k, v) in &s.context {
+            ctx.set(k, *v);
+        }
+        let p = RequestPrincipal::parse(s.caller);
+        evaluate(
+            &set,
+            &Request {
+                principal: &p,
+                action: s.action,
+                resource: s.resource_arn,
+                resource_is_pattern: false,
+                resource_account: s.resource_account,
+                context: &ctx,
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn evaluation_is_deterministic(s in scenario()) {
+            prop_assert_eq!(run(&s, None, None), run(&s, None, None));
+        }
+
+        #[test]
+        fn adding_a_deny_never_allows(s in scenario(), deny in policy(true), kind in 0usize..6) {
+            // Turn every statement of the extra policy into a Deny.
+            let deny = Policy::parse(&deny.replace("\"Allow\"", "\"Deny\"")).unwrap();
+            let before = run(&s, None, None);
+            let after = run(&s, None, Some((kind, &deny)));
+            if before.decision != Decision::Allowed {
+                prop_assert_ne!(after.decision, Decision::Allowed, "a Deny turned {:?} into Allowed", before.decision);
+            }
+            if before.decision == Decision::ExplicitlyDenied {
+                prop_assert_eq!(after.decision, Decision::ExplicitlyDenied);
+            }
+        }
+
+        #[test]
+        fn adding_an_identity_allow_never_lifts_an_explicit_deny(s in scenario(), allow in policy(false)) {
+            let allow = Policy::parse(&allow.replace("\"Deny\"", "\"Allow\"")).unwrap();
+            let before = run(&s, None, None);
+            let after = run(&s, Some(&allow), None);
+            if before.decision == Decision::ExplicitlyDenied {
+                prop_assert_eq!(after.decision, Decision::ExplicitlyDenied);
+            }
+        }
+    }
+}
