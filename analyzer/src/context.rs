@@ -2,11 +2,15 @@
 //! shared by every check.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use iam_model::Timestamp;
 use iam_model::snapshot::{ManagedPolicyDetail, Snapshot};
 
+use crate::account::Account;
 use crate::config::Config;
+use crate::graph::PermissionGraph;
+use iam_model::catalog::Catalog;
 
 /// What every check sees.
 pub struct Context<'a> {
@@ -17,7 +21,10 @@ pub struct Context<'a> {
     /// "Now": the snapshot's collection time. `None` for a bare authorization-details dump:
     /// checks that judge age say so instead of guessing.
     pub now: Option<Timestamp>,
+    /// Every principal with its resolved policies.
+    pub account: Account<'a>,
     policies: HashMap<&'a str, &'a ManagedPolicyDetail>,
+    graph: OnceLock<PermissionGraph>,
 }
 
 impl<'a> Context<'a> {
@@ -33,8 +40,16 @@ impl<'a> Context<'a> {
             snapshot,
             config,
             now: snapshot.collected_at,
+            account: Account::new(snapshot),
             policies,
+            graph: OnceLock::new(),
         }
+    }
+
+    /// The permission graph, built on first use and shared by every check.
+    pub fn graph(&self) -> &PermissionGraph {
+        self.graph
+            .get_or_init(|| PermissionGraph::build(&self.account, Catalog::embedded()))
     }
 
     /// A managed policy by ARN, if the snapshot has it.

@@ -19,7 +19,9 @@ pub mod checks;
 pub mod config;
 pub mod context;
 pub mod docs;
+pub mod graph;
 pub mod report;
+pub mod unused;
 
 use std::collections::BTreeMap;
 

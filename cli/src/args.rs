@@ -28,6 +28,60 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Can a principal of a snapshot perform an action on a resource, and why.
     Can(CanArgs),
+    /// Every principal allowed an action on a resource (directly or under conditions).
+    WhoCan(WhoCanArgs),
+    /// Privilege-escalation paths: who can become admin (or reach a principal), and how.
+    Paths(PathsArgs),
+    /// The permission graph.
+    Graph(GraphArgs),
+    /// Unused permissions, one row per principal × policy × statement × permission.
+    Unused(UnusedArgs),
+    /// Read a live account through the AWS SDK (read-only) and write a snapshot.
+    Collect(CollectArgs),
+}
+
+/// How to reach a live account (`collect`, and `scan`/`audit` without `--snapshot`).
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// Named profile of the AWS shared config files (default: the standard chain).
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// Region to scan; repeat or comma-separate (default: every region enabled in the account).
+    #[arg(long = "region", value_name = "REGION", value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Assume this role first (a read-only scanning role, see `deploy/`).
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// The external id the role's trust policy requires.
+    #[arg(long, value_name = "ID", requires = "role_arn")]
+    pub external_id: Option<String>,
+    /// AWS requests in flight at most.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+    /// Seconds one service last-accessed job (or the credential report) may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub job_timeout: u64,
+    /// No progress bars and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Flags of `collect`.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// The snapshot file to write (gzip when the name ends in `.gz`; owner-only permissions).
+    #[arg(
+        long,
+        short,
+        value_name = "FILE",
+        default_value = "iamsight-snapshot.json"
+    )]
+    pub output: PathBuf,
+    /// End with the number of calls per operation.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Where the account comes from.
@@ -68,6 +122,9 @@ pub struct ReportArgs {
     /// Also list suppressed findings in the table.
     #[arg(long)]
     pub show_suppressed: bool,
+    /// Without `--snapshot` or `--demo`: how to reach the live account.
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 /// Report formats.
@@ -139,4 +196,93 @@ pub struct CanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+}
+
+/// Flags of `who-can`.
+#[derive(Debug, Args)]
+pub struct WhoCanArgs {
+    /// The action, e.g. `s3:GetObject`.
+    pub action: String,
+    /// The resource ARN (default `*`).
+    #[arg(default_value = "*")]
+    pub resource: String,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+/// Flags of `paths`.
+#[derive(Debug, Args)]
+pub struct PathsArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// `admin` (default), or a principal name or ARN to reach.
+    #[arg(long, default_value = "admin")]
+    pub to: String,
+    /// Only paths starting at this principal (name or ARN).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+/// Flags of `graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// What to do with the graph.
+    #[command(subcommand)]
+    pub action: GraphAction,
+}
+
+/// `graph` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum GraphAction {
+    /// Write the graph for Graphviz, Gephi and other tools.
+    Export(GraphExportArgs),
+}
+
+/// Flags of `graph export`.
+#[derive(Debug, Args)]
+pub struct GraphExportArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+    /// Keep only the escalation subgraph (assume and escalate edges).
+    #[arg(long)]
+    pub only_escalation: bool,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Graph export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// GraphML.
+    Graphml,
+    /// JSON nodes and edges.
+    Json,
+}
+
+/// Flags of `unused`.
+#[derive(Debug, Args)]
+pub struct UnusedArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Config file (default: `iamsight.toml` in the working directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write the rows as CSV (RFC 4180, UTF-8) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Also list rows that are not confidently unused (untracked, too new).
+    #[arg(long)]
+    pub all: bool,
 }

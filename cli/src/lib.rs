@@ -6,6 +6,7 @@
 //! end-to-end tests drive exactly what users run.
 
 mod args;
+mod collect;
 mod commands;
 mod error;
 mod load;

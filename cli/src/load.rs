@@ -118,3 +118,14 @@ pub fn load_config(explicit: Option<&Path>) -> Result<Config, CliError> {
         message: e.to_string().trim_end().replace('\n', " "),
     })
 }
+
+/// The snapshot a command names: `--snapshot FILE` or `--demo`.
+pub fn load_source(source: &crate::args::SourceArgs) -> Result<Snapshot, CliError> {
+    match (&source.snapshot, source.demo) {
+        (Some(path), _) => load_snapshot(path),
+        (None, true) => parse_snapshot("demo account", DEMO_SNAPSHOT),
+        (None, false) => Err(CliError::Usage(
+            "pass `--snapshot FILE` or `--demo`".to_string(),
+        )),
+    }
+}

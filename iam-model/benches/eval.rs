@@ -5,13 +5,19 @@
 //! `cargo bench -p iam-model --bench eval`. The target (issue: 1 million requests under one
 //! second on a 2-core machine) means under 1 µs per evaluation.
 
-#![allow(missing_docs, clippy::expect_used, reason = "benchmark harness: criterion's macros generate undocumented items; a bench input that fails to parse is a broken bench")]
+#![allow(
+    missing_docs,
+    clippy::expect_used,
+    reason = "benchmark harness: criterion's macros generate undocumented items; a bench input that fails to parse is a broken bench"
+)]
 
 use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use iam_model::eval::{Named, PolicySet, Request, RequestContext, RequestPrincipal, evaluate};
+use iam_model::eval::{
+    Named, PolicySet, Request, RequestContext, RequestPrincipal, ResourceMatch, evaluate,
+};
 use iam_model::policy::Policy;
 use iam_model::wildcard::wildcard_match;
 
@@ -57,7 +63,7 @@ fn bench(c: &mut Criterion) {
                 principal: &principal,
                 action,
                 resource,
-                resource_is_pattern: false,
+                resource_match: ResourceMatch::Exact,
                 resource_account: None,
                 context: &ctx,
             },

@@ -13,18 +13,55 @@
 //!
 //! The root user's keys are `root-account-with-access-keys`'s findings.
 
-use iam_model::Timestamp;
-use iam_model::snapshot::{AccessKeyColumns, CredentialRow};
+use iam_model::snapshot::{CredentialRow, ReportTime};
 
 use super::subjects::{cell, user_subject, users_by_arn};
-use super::{Check, Emitter, Remediation, Subject};
+use super::{Check, Emitter, Remediation};
 use crate::context::Context;
 use crate::report::{Category, Evidence, Severity};
 
-/// Every active key of every user: (row, slot 1 or 2, key).
-fn active_keys<'a>(
-    ctx: &Context<'a>,
-) -> impl Iterator<Item = (&'a CredentialRow, usize, &'a AccessKeyColumns)> {
+/// One active access key of a user.
+struct ActiveKey<'a> {
+    /// The user's row.
+    row: &'a CredentialRow,
+    /// 1 or 2, as in the report's column names.
+    slot: usize,
+    /// `access_key_N_last_rotated`: when the key was created.
+    created: ReportTime,
+    /// `access_key_N_last_used_date`.
+    last_used: ReportTime,
+    /// `access_key_N_last_used_service`.
+    service: Option<&'a str>,
+}
+
+impl ActiveKey<'_> {
+    fn created_evidence(&self) -> Evidence {
+        Evidence::text(
+            "credential-report",
+            format!(
+                "access_key_{}_last_rotated = {} for {}",
+                self.slot,
+                cell(self.created),
+                self.row.user
+            ),
+        )
+    }
+
+    fn used_evidence(&self) -> Evidence {
+        Evidence::text(
+            "credential-report",
+            format!(
+                "access_key_{}_last_used_date = {} for {}",
+                self.slot,
+                cell(self.last_used),
+                self.row.user
+            ),
+        )
+    }
+}
+
+/// Every active key of every user except root.
+fn active_keys<'a>(ctx: &Context<'a>) -> impl Iterator<Item = ActiveKey<'a>> {
     ctx.snapshot
         .credential_report
         .iter()
@@ -35,38 +72,14 @@ fn active_keys<'a>(
                 .iter()
                 .enumerate()
                 .filter(|(_, k)| k.active)
-                .map(move |(i, k)| (row, i + 1, k))
+                .map(move |(i, k)| ActiveKey {
+                    row,
+                    slot: i + 1,
+                    created: k.last_rotated,
+                    last_used: k.last_used_date,
+                    service: k.last_used_service.as_deref(),
+                })
         })
-}
-
-fn rotated_evidence(row: &CredentialRow, slot: usize, key: &AccessKeyColumns) -> Evidence {
-    Evidence::text(
-        "credential-report",
-        format!(
-            "access_key_{slot}_last_rotated = {} for {}",
-            cell(key.last_rotated),
-            row.user
-        ),
-    )
-}
-
-fn used_evidence(row: &CredentialRow, slot: usize, key: &AccessKeyColumns) -> Evidence {
-    Evidence::text(
-        "credential-report",
-        format!(
-            "access_key_{slot}_last_used_date = {} for {}",
-            cell(key.last_used_date),
-            row.user
-        ),
-    )
-}
-
-fn subject(users: &std::collections::HashMap<&str, &iam_model::snapshot::UserDetail>, row: &CredentialRow) -> Subject {
-    user_subject(users, &row.arn)
-}
-
-fn days(now: Timestamp, t: Timestamp) -> i64 {
-    now.days_since(t)
 }
 
 /// Key older than the rotation period.
@@ -97,22 +110,23 @@ fn run_not_rotated(ctx: &Context<'_>, out: &mut Emitter<'_>) {
     };
     let max = ctx.config.thresholds.access_key_max_age_days;
     let users = users_by_arn(ctx);
-    for (row, slot, key) in active_keys(ctx) {
-        let Some(created) = key.last_rotated.at() else {
+    for key in active_keys(ctx) {
+        let (row, slot) = (key.row, key.slot);
+        let Some(created) = key.created.at() else {
             continue;
         };
-        let age = days(now, created);
+        let age = now.days_since(created);
         if age <= max {
             continue;
         }
         out.emit(
-            subject(&users, row),
+            user_subject(&users, &row.arn),
             &format!("key{slot}"),
             format!(
                 "user `{}` has an active access key (slot {slot}) created {age} days ago (rotate within {max})",
                 row.user
             ),
-            vec![rotated_evidence(row, slot, key)],
+            vec![key.created_evidence()],
         );
     }
 }
@@ -145,21 +159,18 @@ fn run_unused(ctx: &Context<'_>, out: &mut Emitter<'_>) {
     };
     let window = ctx.config.thresholds.unused_credential_days;
     let users = users_by_arn(ctx);
-    for (row, slot, key) in active_keys(ctx) {
-        let Some(used) = key.last_used_date.at() else {
+    for key in active_keys(ctx) {
+        let (row, slot) = (key.row, key.slot);
+        let Some(used) = key.last_used.at() else {
             continue;
         };
-        let age = days(now, used);
+        let age = now.days_since(used);
         if age < window {
             continue;
         }
-        let service = key
-            .last_used_service
-            .as_deref()
-            .map(|s| format!(" for {s}"))
-            .unwrap_or_default();
+        let service = key.service.map(|s| format!(" for {s}")).unwrap_or_default();
         out.emit(
-            subject(&users, row),
+            user_subject(&users, &row.arn),
             &format!("key{slot}"),
             format!(
                 "user `{}` has an active access key (slot {slot}) last used {age} days ago{service} (window: {window} days)",
@@ -170,7 +181,7 @@ fn run_unused(ctx: &Context<'_>, out: &mut Emitter<'_>) {
                     "credential-report",
                     format!("access_key_{slot}_active = true for {}", row.user),
                 ),
-                used_evidence(row, slot, key),
+                key.used_evidence(),
             ],
         );
     }
@@ -207,28 +218,29 @@ fn run_never_used(ctx: &Context<'_>, out: &mut Emitter<'_>) {
     };
     let window = ctx.config.thresholds.unused_credential_days;
     let users = users_by_arn(ctx);
-    for (row, slot, key) in active_keys(ctx) {
-        if key.last_used_date.at().is_some() {
+    for key in active_keys(ctx) {
+        let (row, slot) = (key.row, key.slot);
+        if key.last_used.at().is_some() {
             continue;
         }
         // Without a creation time the key's age is unknown: too new to judge, maybe.
-        let Some(created) = key.last_rotated.at() else {
+        let Some(created) = key.created.at() else {
             continue;
         };
-        let age = days(now, created);
+        let age = now.days_since(created);
         if age < window {
             continue;
         }
         out.emit(
-            subject(&users, row),
+            user_subject(&users, &row.arn),
             &format!("key{slot}"),
             format!(
                 "user `{}` has an active access key (slot {slot}) created {age} days ago and never used",
                 row.user
             ),
             vec![
-                rotated_evidence(row, slot, key),
-                used_evidence(row, slot, key),
+                key.created_evidence(),
+                key.used_evidence(),
             ],
         );
     }
@@ -265,7 +277,7 @@ fn run_multiple(ctx: &Context<'_>, out: &mut Emitter<'_>) {
             continue;
         }
         out.emit(
-            subject(&users, row),
+            user_subject(&users, &row.arn),
             "",
             format!("user `{}` has two active access keys", row.user),
             (1..=2)

@@ -12,10 +12,35 @@ use std::collections::BTreeMap;
 use crate::context::Context;
 use crate::report::{Category, Evidence, Finding, Severity, Status};
 
+mod access_analyzer;
+mod access_keys;
+mod cloudtrail;
+mod console_user_mfa;
+mod default_security_group;
+mod ebs_encryption;
+mod expired_server_certificate;
+mod instances;
 mod invalid_policy_document;
+mod kms_rotation;
+mod password_complexity;
+mod password_max_age;
 mod password_policy;
+mod privilege_escalation;
+mod public_images;
+mod required_tags;
 mod root_account;
+mod root_hardware_mfa;
+mod root_used_recently;
+mod s3_default_encryption;
+mod s3_insecure_transport;
+mod s3_public_access_block;
+mod s3_public_bucket;
+mod security_group_exposure;
 mod security_group_open;
+mod subjects;
+mod support_role;
+mod unused_console_password;
+mod user_direct_policies;
 
 /// How to fix what a check finds.
 #[derive(Debug)]
@@ -58,12 +83,53 @@ pub struct Check {
 /// Every check, in id order.
 pub static CHECKS: &[&Check] = &[
     &invalid_policy_document::CHECK,
+    &privilege_escalation::CHECK,
     &root_account::WITHOUT_MFA,
     &root_account::WITH_ACCESS_KEYS,
+    &root_hardware_mfa::CHECK,
+    &root_used_recently::CHECK,
     &password_policy::MISSING,
     &password_policy::SHORT,
     &password_policy::NO_REUSE_PREVENTION,
+    &password_complexity::NO_SYMBOLS,
+    &password_complexity::NO_NUMBERS,
+    &password_complexity::NO_UPPERCASE,
+    &password_complexity::NO_LOWERCASE,
+    &password_max_age::CHECK,
+    &console_user_mfa::CHECK,
+    &access_keys::NOT_ROTATED,
+    &access_keys::UNUSED,
+    &access_keys::NEVER_USED,
+    &access_keys::MULTIPLE_ACTIVE,
+    &unused_console_password::CHECK,
+    &user_direct_policies::CHECK,
+    &support_role::CHECK,
+    &expired_server_certificate::CHECK,
+    &access_analyzer::CHECK,
     &security_group_open::SSH,
+    &security_group_exposure::RDP_OPEN,
+    &security_group_exposure::ALL_PORTS,
+    &security_group_exposure::HIGH_RISK_PORT,
+    &default_security_group::CHECK,
+    &ebs_encryption::DEFAULT_OFF,
+    &ebs_encryption::VOLUME_UNENCRYPTED,
+    &public_images::SNAPSHOT,
+    &public_images::IMAGE,
+    &instances::IMDSV1,
+    &instances::PUBLIC_IP,
+    &s3_public_access_block::ACCOUNT,
+    &s3_public_access_block::BUCKET,
+    &s3_public_bucket::POLICY,
+    &s3_public_bucket::ACL,
+    &s3_default_encryption::CHECK,
+    &s3_insecure_transport::CHECK,
+    &cloudtrail::NO_MULTI_REGION,
+    &cloudtrail::NOT_LOGGING,
+    &cloudtrail::NO_VALIDATION,
+    &cloudtrail::NO_KMS,
+    &cloudtrail::SINGLE_REGION,
+    &kms_rotation::CHECK,
+    &required_tags::CHECK,
 ];
 
 /// Looks a check up by id or name.

@@ -39,7 +39,10 @@ fn run(ctx: &Context<'_>, out: &mut Emitter<'_>) {
     let (message, evidence) = match p.max_password_age.filter(|d| *d > 0) {
         None => (
             "passwords never expire".to_string(),
-            format!("MaxPasswordAge absent, ExpirePasswords = {}", p.expire_passwords),
+            format!(
+                "MaxPasswordAge absent, ExpirePasswords = {}",
+                p.expire_passwords
+            ),
         ),
         Some(days) if days > limit => (
             format!("passwords expire after {days} days (allowed: {limit})"),

@@ -40,11 +40,18 @@ pub static MISSING: Check = Check {
 };
 
 fn collected(ctx: &Context<'_>) -> bool {
-    // A missing policy is a fact only when the call did not fail.
-    !ctx.snapshot
-        .collection_errors
-        .iter()
-        .any(|e| e.operation == "iam:GetAccountPasswordPolicy")
+    // A missing policy is a fact only when IAM was collected at all and the call did not fail.
+    let d = &ctx.snapshot.authorization_details;
+    let iam_collected = !ctx.snapshot.account_summary.is_empty()
+        || ctx.snapshot.credential_report.is_some()
+        || !d.users.is_empty()
+        || !d.roles.is_empty();
+    iam_collected
+        && !ctx
+            .snapshot
+            .collection_errors
+            .iter()
+            .any(|e| e.operation == "iam:GetAccountPasswordPolicy")
         && ctx.snapshot.collected_at.is_some()
 }
 

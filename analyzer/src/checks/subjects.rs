@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use iam_model::snapshot::{KmsTag, ReportTime, Tag, UserDetail};
+use iam_model::snapshot::{Bucket, KmsTag, ReportTime, Tag, UserDetail};
 
 use super::Subject;
 use crate::context::Context;
@@ -34,6 +34,15 @@ pub fn ec2_arn(ctx: &Context<'_>, region: &str, kind: &str, id: &str) -> String 
 /// `arn:PARTITION:s3:::NAME`.
 pub fn bucket_arn(ctx: &Context<'_>, name: &str) -> String {
     format!("arn:{}:s3:::{name}", ctx.snapshot.partition)
+}
+
+/// The subject of an S3 bucket, with its region and tags.
+pub fn bucket_subject(ctx: &Context<'_>, b: &Bucket) -> Subject {
+    let subject = Subject::new(bucket_arn(ctx, &b.name), "s3-bucket").with_tags(tag_pairs(&b.tags));
+    match b.region.as_deref() {
+        Some(r) => subject.in_region(r),
+        None => subject,
+    }
 }
 
 /// The synthetic resource of an account-level setting of `service` (in `region`, for
@@ -71,6 +80,9 @@ pub fn user_subject(users: &HashMap<&str, &UserDetail>, arn: &str) -> Subject {
     }
 }
 
+/// The operation that reads the account-level S3 Block Public Access settings.
+pub const ACCOUNT_PAB_CALL: &str = "s3control:GetPublicAccessBlock";
+
 /// Did the collector record a failure of `operation` (in `region`, or anywhere when `None`)?
 /// A section missing because its call failed is a coverage gap, never a finding.
 pub fn call_failed(ctx: &Context<'_>, operation: &str, region: Option<&str>) -> bool {
@@ -78,6 +90,33 @@ pub fn call_failed(ctx: &Context<'_>, operation: &str, region: Option<&str>) -> 
         e.operation.eq_ignore_ascii_case(operation)
             && (region.is_none() || e.region.is_none() || e.region.as_deref() == region)
     })
+}
+
+/// Could the collector have failed to read `operation` for this bucket? True for an error of
+/// that operation whose message names the bucket, and for one that names no bucket of the
+/// snapshot at all in the bucket's region (the collector's per-bucket errors carry the region
+/// but not always the name): a setting that may not have been read is never judged.
+pub fn bucket_call_failed(ctx: &Context<'_>, operation: &str, bucket: &Bucket) -> bool {
+    let names = || {
+        ctx.snapshot
+            .s3
+            .iter()
+            .flat_map(|s3| &s3.buckets)
+            .map(|b| b.name.as_str())
+    };
+    ctx.snapshot
+        .collection_errors
+        .iter()
+        .filter(|e| e.operation.eq_ignore_ascii_case(operation))
+        .any(|e| {
+            if e.message.contains(bucket.name.as_str()) {
+                return true;
+            }
+            let names_another = names().any(|n| e.message.contains(n));
+            let same_region =
+                e.region.is_none() || bucket.region.is_none() || e.region == bucket.region;
+            !names_another && same_region
+        })
 }
 
 /// A credential report time cell as AWS writes it, for evidence lines.

@@ -4,12 +4,12 @@
 use std::io::Write;
 
 use analyzer::account::{Account, Lookup};
-use iam_model::eval::{Named, Request, RequestContext, RequestPrincipal, evaluate};
+use iam_model::eval::{Named, Request, RequestContext, RequestPrincipal, ResourceMatch, evaluate};
 use serde::Serialize;
 
 use crate::args::{CanArgs, ListFormat};
 use crate::error::{CliError, EXIT_CLEAN, EXIT_FINDINGS};
-use crate::load::{DEMO_SNAPSHOT, load_snapshot, parse_snapshot};
+use crate::load::load_source;
 
 #[derive(Serialize)]
 struct Answer<'a> {
@@ -42,26 +42,9 @@ pub fn parse_context(pairs: &[String]) -> Result<RequestContext, CliError> {
 
 /// Runs `can`. Exits 0 when allowed, 1 when denied.
 pub fn run(a: CanArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let snapshot = match (&a.source.snapshot, a.source.demo) {
-        (Some(path), _) => load_snapshot(path)?,
-        (None, true) => parse_snapshot("demo account", DEMO_SNAPSHOT)?,
-        (None, false) => {
-            return Err(CliError::Usage(
-                "pass `--snapshot FILE` or `--demo`".to_string(),
-            ));
-        }
-    };
+    let snapshot = load_source(&a.source)?;
     let account = Account::new(&snapshot);
-    let principal = account.find(&a.principal).map_err(|e| match e {
-        Lookup::NotFound => {
-            CliError::Usage(format!("no user or role `{}` in the snapshot", a.principal))
-        }
-        Lookup::Ambiguous(arns) => CliError::Usage(format!(
-            "`{}` names several principals: {} (pass the ARN)",
-            a.principal,
-            arns.join(", ")
-        )),
-    })?;
+    let principal = find_principal(&account, &a.principal)?;
     let mut ctx = parse_context(&a.context)?;
     // Keys the request does not give are unknown, not absent: conditions on them are reported.
     ctx.partial = true;
@@ -90,7 +73,7 @@ pub fn run(a: CanArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             principal: &rp,
             action: &a.action,
             resource: &a.resource,
-            resource_is_pattern: false,
+            resource_match: ResourceMatch::Exact,
             resource_account: resource_account.as_deref(),
             context: &ctx,
         },
@@ -135,5 +118,19 @@ pub fn run(a: CanArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         EXIT_CLEAN
     } else {
         EXIT_FINDINGS
+    })
+}
+
+/// A user or role by name or ARN, with a clear error.
+pub fn find_principal<'s, 'a>(
+    account: &'s Account<'a>,
+    name: &str,
+) -> Result<&'s analyzer::account::Principal<'a>, CliError> {
+    account.find(name).map_err(|e| match e {
+        Lookup::NotFound => CliError::Usage(format!("no user or role `{name}` in the snapshot")),
+        Lookup::Ambiguous(arns) => CliError::Usage(format!(
+            "`{name}` names several principals: {} (pass the ARN)",
+            arns.join(", ")
+        )),
     })
 }

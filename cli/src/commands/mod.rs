@@ -3,8 +3,11 @@
 mod can;
 mod catalog;
 mod checks;
+mod collect;
+mod graph;
 mod report;
 mod simulate;
+mod unused;
 
 use std::io::Write;
 
@@ -20,6 +23,11 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8
         Command::Checks(a) => checks::run(a, out),
         Command::Simulate(a) => simulate::run(a, out),
         Command::Can(a) => can::run(a, out),
+        Command::WhoCan(a) => graph::who_can(a, out),
+        Command::Paths(a) => graph::paths(a, out),
+        Command::Graph(a) => graph::graph(a, out),
+        Command::Unused(a) => unused::run(a, out),
+        Command::Collect(a) => collect::run(a, out, err),
     }
 }
 

@@ -34,7 +34,7 @@ pub fn run(
     a: ReportArgs,
     mode: Mode,
     out: &mut dyn Write,
-    _err: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<u8, CliError> {
     let fail_on = parse_fail_on(&a.fail_on)?;
     for id in a.select.iter().chain(&a.ignore) {
@@ -48,11 +48,7 @@ pub fn run(
     let snapshot = match (&a.source.snapshot, a.source.demo) {
         (Some(path), _) => load_snapshot(path)?,
         (None, true) => parse_snapshot("demo account", DEMO_SNAPSHOT)?,
-        (None, false) => {
-            return Err(CliError::Usage(
-                "live collection is not available in this build yet: pass `--snapshot FILE` or `--demo`".to_string(),
-            ))
-        }
+        (None, false) => crate::commands::collect::live(&a.aws, err)?,
     };
     let selection = Selection {
         select: a.select.clone(),

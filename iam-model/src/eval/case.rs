@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Decision, Evaluation, Named, PolicyKind, PolicySet, Request, RequestContext, RequestPrincipal,
-    evaluate,
+    ResourceMatch, evaluate,
 };
 use crate::policy::Policy;
 use crate::snapshot::PolicyDocument;
@@ -262,7 +262,7 @@ impl Case {
                 principal: &principal,
                 action: &self.request.action,
                 resource: &self.request.resource,
-                resource_is_pattern: false,
+                resource_match: ResourceMatch::Exact,
                 resource_account: self.request.resource_account.as_deref(),
                 context: &ctx,
             },

@@ -112,13 +112,28 @@ pub struct Request<'a> {
     pub action: &'a str,
     /// The resource ARN, or `*`.
     pub resource: &'a str,
-    /// When true, `resource` is a pattern standing for a set of resources: an Allow must cover
-    /// the whole set, a Deny matching any part of it applies.
-    pub resource_is_pattern: bool,
+    /// How to read `resource`: one resource, or a pattern standing for a set of resources.
+    pub resource_match: ResourceMatch,
     /// The account that owns the resource; defaults to the principal's.
     pub resource_account: Option<&'a str>,
     /// Condition keys.
     pub context: &'a RequestContext,
+}
+
+/// How a request's resource is read.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum ResourceMatch {
+    /// One resource: `*` and `?` in it are plain characters (wildcard-only actions use `*`).
+    #[default]
+    Exact,
+    /// Every resource the pattern matches: an Allow must cover the whole set, a Deny that
+    /// matches any part of it applies. "Allowed" means allowed on all of them.
+    All,
+    /// Some resource the pattern matches (one the caller may choose, such as the name of a
+    /// function it creates): an Allow that matches any part applies, a Deny must cover the
+    /// whole set. "Allowed" means allowed on at least one of them (an over-approximation when
+    /// allows and denies overlap partially).
+    Any,
 }
 
 /// The outcome.
@@ -223,7 +238,7 @@ fn resource_pattern_matches(
     } else {
         None
     };
-    if req.resource_is_pattern {
+    if req.resource_match != ResourceMatch::Exact {
         let owned;
         let p = match pat {
             Some(p) => p,
@@ -233,9 +248,14 @@ fn resource_pattern_matches(
             }
         };
         let r = Pattern::new(req.resource);
-        return match effect {
-            Effect::Allow => r.is_covered_by(p, false),
-            Effect::Deny => patterns_intersect(p, &r, false),
+        let cover = matches!(
+            (effect, req.resource_match),
+            (Effect::Allow, ResourceMatch::All) | (Effect::Deny, ResourceMatch::Any)
+        );
+        return if cover {
+            r.is_covered_by(p, false)
+        } else {
+            patterns_intersect(p, &r, false)
         };
     }
     match pat {

@@ -21,6 +21,7 @@
 
 mod credential_report;
 mod iam;
+mod organizations;
 mod runtime;
 
 use std::collections::BTreeMap;
@@ -29,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 pub use credential_report::{CredentialReport, CredentialReportError, CredentialRow, ReportTime};
 pub use iam::*;
+pub use organizations::*;
 pub use runtime::*;
 
 use crate::policy::{Policy, PolicyErrors};
@@ -93,6 +95,9 @@ pub struct Snapshot {
     /// Regional runtime data, by region name.
     #[serde(default)]
     pub regions: BTreeMap<String, RegionSection>,
+    /// AWS Organizations, where readable; `None` when the account is in no organisation.
+    #[serde(default)]
+    pub organizations: Option<OrganizationsSection>,
 }
 
 fn default_partition() -> String {

@@ -1,0 +1,1362 @@
+//! The permission graph: who can become whom, principal-centric, across every policy a
+//! principal has.
+//!
+//! Nodes are users, groups, roles, managed policies, external accounts, service principals,
+//! identity providers, instances, and *pattern* nodes; edges are member-of, has-policy,
+//! can-assume, runs-as and can-escalate-to (with the method and the deciding statements).
+//! Every edge that gives power is decided by the evaluation engine on the principal's whole
+//! policy set (Deny, boundary, resource scoping and conditions honoured; conditions that
+//! cannot be known are kept and the step is marked conditional).
+//!
+//! A principal allowed on many targets through one broad pattern (`arn:aws:iam::*:user/*`)
+//! points at one shared pattern node that points at every matching target, so the graph
+//! grows with principals plus targets, not their product.
+//!
+//! petgraph stays private to this module: callers see ARNs, [`Step`]s and [`EscalationPath`]s.
+
+mod methods;
+
+use std::collections::{BTreeSet, HashMap};
+
+use iam_model::catalog::{ActionSet, Catalog, Expander};
+use iam_model::eval::{
+    Decision, Evaluation, Named, PolicyKind, PolicySet, Request, RequestContext, RequestPrincipal,
+    ResourceMatch, StatementRef, derive_context, evaluate,
+};
+use iam_model::policy::{Effect, Policy, PrincipalKind as PK, Principals};
+use iam_model::wildcard::wildcard_match;
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+use serde::Serialize;
+
+pub use methods::{METHODS, Method, On, Target, method};
+
+use crate::account::{Account, Principal, PrincipalKind};
+
+/// What a node stands for.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeKind {
+    /// IAM user.
+    User,
+    /// IAM role.
+    Role,
+    /// IAM group.
+    Group,
+    /// Managed policy.
+    Policy,
+    /// Another AWS account.
+    ExternalAccount,
+    /// An AWS service principal.
+    Service,
+    /// A SAML or OIDC provider.
+    Federated,
+    /// Anyone (`"Principal": "*"`).
+    Anyone,
+    /// An EC2 instance.
+    Instance,
+    /// A set of targets matched by one resource pattern.
+    Pattern,
+    /// Full administrative access (virtual).
+    Admin,
+}
+
+/// A node.
+#[derive(Clone, Debug, Serialize)]
+pub struct Node {
+    /// ARN, or a synthetic id (`service:lambda.amazonaws.com`, `pattern:...`, `admin`).
+    pub id: String,
+    /// Kind.
+    pub kind: NodeKind,
+    /// Effectively allowed `*` on `*`.
+    pub admin: bool,
+}
+
+/// What an edge means.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EdgeKind {
+    /// User → group.
+    MemberOf,
+    /// Principal → managed policy (attached).
+    HasPolicy,
+    /// Principal → managed policy (permission boundary).
+    Boundary,
+    /// Principal → role: the trust policy admits it and its permissions allow assuming.
+    CanAssume,
+    /// Instance → role.
+    RunsAs,
+    /// Principal → principal (or admin): an escalation method.
+    Escalates,
+    /// Pattern node → a target it matches.
+    Covers,
+    /// Admin principal → the admin node.
+    IsAdmin,
+}
+
+/// One step of an escalation path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// The acting principal.
+    pub from: String,
+    /// What it reaches (a principal; the principal itself when it grants itself admin).
+    pub to: String,
+    /// The method id ([`METHODS`]).
+    pub method: String,
+    /// The actions the method uses.
+    pub actions: Vec<String>,
+    /// The statements that allow them.
+    pub statements: Vec<StatementRef>,
+    /// True when the step depends on conditions the snapshot cannot settle (or on resources
+    /// it does not inventory).
+    pub conditional: bool,
+}
+
+/// A principal that is not admin but can become admin, and the shortest way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EscalationPath {
+    /// The principal.
+    pub principal: String,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+#[derive(Clone, Debug)]
+struct EdgeData {
+    kind: EdgeKind,
+    step: Option<Step>,
+}
+
+/// What the graph knows about one user, role or group.
+#[derive(Clone, Debug)]
+struct Facts {
+    /// Actions some Allow statement mentions at all (a cheap upper bound, for pruning).
+    possible: ActionSet,
+    admin: bool,
+}
+
+/// The permission graph of one account.
+pub struct PermissionGraph {
+    graph: DiGraph<Node, EdgeData>,
+    index: HashMap<String, NodeIndex>,
+    admin: NodeIndex,
+    /// For each node, the edge that leads one step closer to admin.
+    toward_admin: HashMap<NodeIndex, EdgeIndex>,
+}
+
+/// Patterns matching at least this many targets become a shared pattern node.
+const PATTERN_NODE_MIN: usize = 8;
+
+impl PermissionGraph {
+    /// Builds the graph of an account.
+    pub fn build(account: &Account<'_>, catalog: &Catalog) -> PermissionGraph {
+        Builder::new(account, catalog).build()
+    }
+
+    /// Every node.
+    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.graph.node_weights()
+    }
+
+    /// Is this principal admin?
+    pub fn is_admin(&self, arn: &str) -> bool {
+        self.index.get(arn).is_some_and(|&i| self.graph[i].admin)
+    }
+
+    /// The ARNs of admin users, roles and groups.
+    pub fn admins(&self) -> Vec<&str> {
+        self.graph
+            .node_weights()
+            .filter(|n| {
+                n.admin && matches!(n.kind, NodeKind::User | NodeKind::Role | NodeKind::Group)
+            })
+            .map(|n| n.id.as_str())
+            .collect()
+    }
+
+    /// Every step one principal can take directly (escalation and assume edges).
+    pub fn steps_from(&self, arn: &str) -> Vec<Step> {
+        let Some(&i) = self.index.get(arn) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for e in self.graph.edges_directed(i, Direction::Outgoing) {
+            let Some(step) = &e.weight().step else {
+                continue;
+            };
+            if self.graph[e.target()].kind == NodeKind::Pattern {
+                // A shared pattern node also covers the principal itself.
+                for c in self
+                    .graph
+                    .edges_directed(e.target(), Direction::Outgoing)
+                    .filter(|c| c.target() != i)
+                {
+                    out.push(Step {
+                        to: self.graph[c.target()].id.clone(),
+                        ..step.clone()
+                    });
+                }
+            } else {
+                out.push(step.clone());
+            }
+        }
+        out
+    }
+
+    /// Every user and role that is not admin but can become admin, with its shortest path.
+    pub fn escalation_paths(&self) -> Vec<EscalationPath> {
+        let mut out: Vec<EscalationPath> = self
+            .graph
+            .node_indices()
+            .filter(|&i| {
+                let n = &self.graph[i];
+                matches!(n.kind, NodeKind::User | NodeKind::Role) && !n.admin
+            })
+            .filter_map(|i| self.path_from(i))
+            .collect();
+        out.sort_by(|a, b| a.principal.cmp(&b.principal));
+        out
+    }
+
+    /// The shortest path from a principal to admin, if any.
+    pub fn path_to_admin(&self, arn: &str) -> Option<EscalationPath> {
+        let &i = self.index.get(arn)?;
+        if self.graph[i].admin {
+            return None;
+        }
+        self.path_from(i)
+    }
+
+    fn path_from(&self, start: NodeIndex) -> Option<EscalationPath> {
+        let mut steps: Vec<Step> = Vec::new();
+        let mut at = start;
+        let mut guard = 0;
+        while at != self.admin {
+            let &e = self.toward_admin.get(&at)?;
+            let (_, next) = self.graph.edge_endpoints(e)?;
+            let w = &self.graph[e];
+            match (&w.step, w.kind) {
+                (Some(step), _) => {
+                    let mut s = step.clone();
+                    if self.graph[next].kind == NodeKind::Pattern {
+                        // Collapse the pattern node: the step reaches the target it covers.
+                        let &ce = self.toward_admin.get(&next)?;
+                        let (_, target) = self.graph.edge_endpoints(ce)?;
+                        s.to = self.graph[target].id.clone();
+                        at = target;
+                    } else {
+                        at = next;
+                    }
+                    steps.push(s);
+                }
+                (None, _) => at = next,
+            }
+            guard += 1;
+            if guard > 64 {
+                return None;
+            }
+        }
+        (!steps.is_empty()).then(|| EscalationPath {
+            principal: self.graph[start].id.clone(),
+            steps,
+        })
+    }
+
+    /// Paths from `from` (or every principal) to `to` (a principal ARN), shortest first.
+    pub fn paths_to(&self, to: &str) -> Vec<EscalationPath> {
+        let Some(&target) = self.index.get(to) else {
+            return Vec::new();
+        };
+        let next = self.reverse_bfs(&[target]);
+        let mut out = Vec::new();
+        for i in self.graph.node_indices() {
+            let n = &self.graph[i];
+            if !matches!(n.kind, NodeKind::User | NodeKind::Role) || i == target {
+                continue;
+            }
+            let mut steps = Vec::new();
+            let mut at = i;
+            let mut ok = false;
+            for _ in 0..64 {
+                if at == target {
+                    ok = true;
+                    break;
+                }
+                let Some(&e) = next.get(&at) else { break };
+                let Some((_, nx)) = self.graph.edge_endpoints(e) else {
+                    break;
+                };
+                if let Some(s) = &self.graph[e].step {
+                    let mut s = s.clone();
+                    if self.graph[nx].kind == NodeKind::Pattern {
+                        let Some(&ce) = next.get(&nx) else { break };
+                        let Some((_, t)) = self.graph.edge_endpoints(ce) else {
+                            break;
+                        };
+                        s.to = self.graph[t].id.clone();
+                        at = t;
+                    } else {
+                        at = nx;
+                    }
+                    steps.push(s);
+                } else {
+                    at = nx;
+                }
+            }
+            if ok && !steps.is_empty() {
+                out.push(EscalationPath {
+                    principal: n.id.clone(),
+                    steps,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            a.steps
+                .len()
+                .cmp(&b.steps.len())
+                .then_with(|| a.principal.cmp(&b.principal))
+        });
+        out
+    }
+
+    /// Shortest ways to the goals, walking edges backwards (Dijkstra). A certain step costs 1
+    /// and a conditional one 10, so a certain path is preferred to a shorter conditional one.
+    fn reverse_bfs(&self, goals: &[NodeIndex]) -> HashMap<NodeIndex, EdgeIndex> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let mut next: HashMap<NodeIndex, EdgeIndex> = HashMap::new();
+        let mut dist: HashMap<NodeIndex, u32> = goals.iter().map(|&g| (g, 0)).collect();
+        let mut heap: BinaryHeap<Reverse<(u32, usize)>> =
+            goals.iter().map(|g| Reverse((0, g.index()))).collect();
+        while let Some(Reverse((d, n))) = heap.pop() {
+            let n = NodeIndex::new(n);
+            if dist.get(&n).is_some_and(|&best| best < d) {
+                continue;
+            }
+            for e in self.graph.edges_directed(n, Direction::Incoming) {
+                let w = e.weight();
+                if !matches!(
+                    w.kind,
+                    EdgeKind::CanAssume
+                        | EdgeKind::Escalates
+                        | EdgeKind::Covers
+                        | EdgeKind::IsAdmin
+                ) {
+                    continue;
+                }
+                let cost = match &w.step {
+                    Some(s) if s.conditional => 10,
+                    Some(_) => 1,
+                    None => 0,
+                };
+                let nd = d + cost;
+                let src = e.source();
+                if dist.get(&src).is_none_or(|&old| nd < old) {
+                    dist.insert(src, nd);
+                    next.insert(src, e.id());
+                    heap.push(Reverse((nd, src.index())));
+                }
+            }
+        }
+        next
+    }
+
+    /// The graph in Graphviz DOT, GraphML or JSON; `only_escalation` keeps the nodes and edges
+    /// on some escalation or assume edge.
+    pub fn export(&self, format: ExportFormat, only_escalation: bool) -> String {
+        let keep_edge = |k: EdgeKind| {
+            !only_escalation
+                || matches!(
+                    k,
+                    EdgeKind::CanAssume
+                        | EdgeKind::Escalates
+                        | EdgeKind::Covers
+                        | EdgeKind::IsAdmin
+                )
+        };
+        let mut nodes: BTreeSet<NodeIndex> = BTreeSet::new();
+        let mut edges = Vec::new();
+        for e in self.graph.edge_references() {
+            if keep_edge(e.weight().kind) {
+                nodes.insert(e.source());
+                nodes.insert(e.target());
+                edges.push(e);
+            }
+        }
+        if !only_escalation {
+            nodes.extend(self.graph.node_indices());
+        }
+        match format {
+            ExportFormat::Dot => {
+                let mut s = String::from(
+                    "digraph iamsight {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
+                );
+                for &n in &nodes {
+                    let w = &self.graph[n];
+                    let color = if w.admin { ", color=red" } else { "" };
+                    s.push_str(&format!(
+                        "  n{} [label=\"{}\\n({})\"{color}];\n",
+                        n.index(),
+                        dot_escape(&w.id),
+                        kind_name(w.kind)
+                    ));
+                }
+                for e in &edges {
+                    let label = e.weight().step.as_ref().map_or_else(
+                        || edge_name(e.weight().kind).to_string(),
+                        |st| st.method.clone(),
+                    );
+                    s.push_str(&format!(
+                        "  n{} -> n{} [label=\"{}\"];\n",
+                        e.source().index(),
+                        e.target().index(),
+                        dot_escape(&label)
+                    ));
+                }
+                s.push_str("}\n");
+                s
+            }
+            ExportFormat::GraphMl => {
+                let mut s = String::from(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n  <key id=\"kind\" for=\"node\" attr.name=\"kind\" attr.type=\"string\"/>\n  <key id=\"admin\" for=\"node\" attr.name=\"admin\" attr.type=\"boolean\"/>\n  <key id=\"ekind\" for=\"edge\" attr.name=\"kind\" attr.type=\"string\"/>\n  <key id=\"method\" for=\"edge\" attr.name=\"method\" attr.type=\"string\"/>\n  <graph id=\"iamsight\" edgedefault=\"directed\">\n",
+                );
+                for &n in &nodes {
+                    let w = &self.graph[n];
+                    s.push_str(&format!(
+                        "    <node id=\"{}\"><data key=\"kind\">{}</data><data key=\"admin\">{}</data></node>\n",
+                        xml_escape(&w.id),
+                        kind_name(w.kind),
+                        w.admin
+                    ));
+                }
+                for (i, e) in edges.iter().enumerate() {
+                    let method = e
+                        .weight()
+                        .step
+                        .as_ref()
+                        .map(|s| s.method.as_str())
+                        .unwrap_or("");
+                    s.push_str(&format!(
+                        "    <edge id=\"e{i}\" source=\"{}\" target=\"{}\"><data key=\"ekind\">{}</data><data key=\"method\">{}</data></edge>\n",
+                        xml_escape(&self.graph[e.source()].id),
+                        xml_escape(&self.graph[e.target()].id),
+                        edge_name(e.weight().kind),
+                        xml_escape(method)
+                    ));
+                }
+                s.push_str("  </graph>\n</graphml>\n");
+                s
+            }
+            ExportFormat::Json => {
+                #[derive(Serialize)]
+                struct J<'a> {
+                    nodes: Vec<&'a Node>,
+                    edges: Vec<JE<'a>>,
+                }
+                #[derive(Serialize)]
+                struct JE<'a> {
+                    from: &'a str,
+                    to: &'a str,
+                    kind: EdgeKind,
+                    #[serde(skip_serializing_if = "Option::is_none")]
+                    step: Option<&'a Step>,
+                }
+                let j = J {
+                    nodes: nodes.iter().map(|&n| &self.graph[n]).collect(),
+                    edges: edges
+                        .iter()
+                        .map(|e| JE {
+                            from: &self.graph[e.source()].id,
+                            to: &self.graph[e.target()].id,
+                            kind: e.weight().kind,
+                            step: e.weight().step.as_ref(),
+                        })
+                        .collect(),
+                };
+                serde_json::to_string_pretty(&j).unwrap_or_default() + "\n"
+            }
+        }
+    }
+}
+
+/// Graph export formats.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Graphviz.
+    Dot,
+    /// GraphML (Gephi, yEd, networkx).
+    GraphMl,
+    /// Nodes and edges as JSON.
+    Json,
+}
+
+fn kind_name(k: NodeKind) -> &'static str {
+    match k {
+        NodeKind::User => "user",
+        NodeKind::Role => "role",
+        NodeKind::Group => "group",
+        NodeKind::Policy => "policy",
+        NodeKind::ExternalAccount => "external-account",
+        NodeKind::Service => "service",
+        NodeKind::Federated => "federated",
+        NodeKind::Anyone => "anyone",
+        NodeKind::Instance => "instance",
+        NodeKind::Pattern => "pattern",
+        NodeKind::Admin => "admin",
+    }
+}
+
+fn edge_name(k: EdgeKind) -> &'static str {
+    match k {
+        EdgeKind::MemberOf => "member-of",
+        EdgeKind::HasPolicy => "has-policy",
+        EdgeKind::Boundary => "boundary",
+        EdgeKind::CanAssume => "can-assume",
+        EdgeKind::RunsAs => "runs-as",
+        EdgeKind::Escalates => "can-escalate-to",
+        EdgeKind::Covers => "covers",
+        EdgeKind::IsAdmin => "is-admin",
+    }
+}
+
+fn dot_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Computes the `*`-on-`*` facts of a set of policies.
+fn facts(
+    grants: &[&Policy],
+    boundary: Option<&Policy>,
+    exp: &mut Expander<'_>,
+    catalog: &Catalog,
+) -> Facts {
+    let side = |policies: &[&Policy], exp: &mut Expander<'_>| {
+        let mut allow = ActionSet::new_empty(catalog);
+        let mut deny = ActionSet::new_empty(catalog);
+        let mut possible = ActionSet::new_empty(catalog);
+        for p in policies {
+            for st in &p.statements {
+                let mut acts = ActionSet::new_empty(catalog);
+                for pat in &st.action.patterns {
+                    acts.union_with(&exp.expand(pat).actions);
+                }
+                if st.action.negated {
+                    acts = acts.complement(catalog);
+                }
+                let on_star = st
+                    .resource
+                    .as_ref()
+                    .is_some_and(|r| !r.negated && r.patterns.iter().any(|p| p == "*"));
+                let unconditional = st.conditions.is_empty();
+                match st.effect {
+                    Effect::Allow => {
+                        possible.union_with(&acts);
+                        if on_star && unconditional {
+                            allow.union_with(&acts);
+                        }
+                    }
+                    Effect::Deny => {
+                        let all_resources = st.resource.as_ref().is_some_and(|r| {
+                            (!r.negated && r.patterns.iter().any(|p| p == "*"))
+                                || (r.negated && r.patterns.is_empty())
+                        });
+                        if all_resources && unconditional {
+                            deny.union_with(&acts);
+                        }
+                    }
+                }
+            }
+        }
+        allow.difference_with(&deny);
+        (allow, possible)
+    };
+    let (mut star, mut possible) = side(grants, exp);
+    if let Some(b) = boundary {
+        let (bstar, bpossible) = side(&[b], exp);
+        star.intersect_with(&bstar);
+        possible.intersect_with(&bpossible);
+    }
+    let admin = star.len() == catalog.action_count();
+    Facts { possible, admin }
+}
+
+struct Builder<'a, 'b> {
+    account: &'b Account<'a>,
+    catalog: &'b Catalog,
+    graph: DiGraph<Node, EdgeData>,
+    index: HashMap<String, NodeIndex>,
+    facts: HashMap<String, Facts>,
+    pattern_nodes: HashMap<String, NodeIndex>,
+    /// Roles each principal can assume (for the assumable-role methods), and whether that
+    /// depends on conditions the snapshot cannot settle.
+    assumable: HashMap<String, Vec<(String, bool)>>,
+}
+
+impl<'a, 'b> Builder<'a, 'b> {
+    fn new(account: &'b Account<'a>, catalog: &'b Catalog) -> Self {
+        Builder {
+            account,
+            catalog,
+            graph: DiGraph::new(),
+            index: HashMap::new(),
+            facts: HashMap::new(),
+            pattern_nodes: HashMap::new(),
+            assumable: HashMap::new(),
+        }
+    }
+
+    fn node(&mut self, id: &str, kind: NodeKind) -> NodeIndex {
+        if let Some(&i) = self.index.get(id) {
+            return i;
+        }
+        let i = self.graph.add_node(Node {
+            id: id.to_string(),
+            kind,
+            admin: false,
+        });
+        self.index.insert(id.to_string(), i);
+        i
+    }
+
+    fn edge(&mut self, from: NodeIndex, to: NodeIndex, kind: EdgeKind, step: Option<Step>) {
+        self.graph.add_edge(from, to, EdgeData { kind, step });
+    }
+
+    fn build(mut self) -> PermissionGraph {
+        let admin = self.node("admin", NodeKind::Admin);
+        let mut exp = Expander::new(self.catalog);
+        // Nodes, membership, attachments, facts.
+        for p in &self.account.principals {
+            let kind = match p.kind {
+                PrincipalKind::User => NodeKind::User,
+                PrincipalKind::Role => NodeKind::Role,
+                PrincipalKind::Group => NodeKind::Group,
+            };
+            let n = self.node(p.arn, kind);
+            for g in &p.grants {
+                if let crate::account::GrantSource::Managed { arn } = &g.source
+                    && g.via_group.is_none()
+                {
+                    let pn = self.node(arn, NodeKind::Policy);
+                    self.edge(n, pn, EdgeKind::HasPolicy, None);
+                }
+            }
+            if let Some(b) = &p.boundary {
+                let pn = self.node(&b.id, NodeKind::Policy);
+                self.edge(n, pn, EdgeKind::Boundary, None);
+            }
+            let grants: Vec<&Policy> = p.grants.iter().filter_map(|g| g.policy).collect();
+            let f = facts(
+                &grants,
+                p.boundary.as_ref().and_then(|b| b.policy),
+                &mut exp,
+                self.catalog,
+            );
+            if f.admin {
+                self.graph[n].admin = true;
+                self.edge(n, admin, EdgeKind::IsAdmin, None);
+            }
+            self.facts.insert(p.arn.to_string(), f);
+        }
+        let group_arns: HashMap<&str, &str> = self
+            .account
+            .principals
+            .iter()
+            .filter(|p| p.kind == PrincipalKind::Group)
+            .map(|p| (p.name, p.arn))
+            .collect();
+        for p in self
+            .account
+            .principals
+            .iter()
+            .filter(|p| p.kind == PrincipalKind::User)
+        {
+            let u = self.index[p.arn];
+            for g in &p.groups {
+                if let Some(ga) = group_arns.get(g) {
+                    let gn = self.node(ga, NodeKind::Group);
+                    self.edge(u, gn, EdgeKind::MemberOf, None);
+                }
+            }
+        }
+        self.runtime();
+        self.trust();
+        for i in 0..self.account.principals.len() {
+            let p = &self.account.principals[i];
+            if p.kind == PrincipalKind::Group || self.facts.get(p.arn).is_some_and(|f| f.admin) {
+                continue;
+            }
+            self.escalations(p);
+        }
+        let mut g = PermissionGraph {
+            graph: self.graph,
+            index: self.index,
+            admin,
+            toward_admin: HashMap::new(),
+        };
+        g.toward_admin = g.reverse_bfs(&[admin]);
+        g
+    }
+
+    /// Instances run as the role of their instance profile.
+    fn runtime(&mut self) {
+        let mut profile_role: HashMap<String, String> = HashMap::new();
+        for r in &self.account.snapshot.authorization_details.roles {
+            for ip in &r.instance_profile_list {
+                profile_role.insert(ip.arn.clone(), r.arn.clone());
+            }
+        }
+        let part = &self.account.snapshot.partition;
+        let acct = &self.account.snapshot.account_id;
+        for (region, sec) in &self.account.snapshot.regions {
+            for inst in sec.ec2.iter().flat_map(|e| &e.instances) {
+                if inst.state.as_ref().is_some_and(|s| s.name == "terminated") {
+                    continue;
+                }
+                let Some(role) = inst
+                    .iam_instance_profile
+                    .as_ref()
+                    .and_then(|p| profile_role.get(&p.arn))
+                else {
+                    continue;
+                };
+                let arn = format!(
+                    "arn:{part}:ec2:{region}:{acct}:instance/{}",
+                    inst.instance_id
+                );
+                let i = self.node(&arn, NodeKind::Instance);
+                let r = self.node(role, NodeKind::Role);
+                self.edge(i, r, EdgeKind::RunsAs, None);
+            }
+        }
+    }
+
+    /// Can-assume edges from trust policies, decided with the caller's permissions.
+    fn trust(&mut self) {
+        let account = self.account;
+        for role in account
+            .principals
+            .iter()
+            .filter(|p| p.kind == PrincipalKind::Role)
+        {
+            let Some((_, trust)) = account.resource_policy("sts:AssumeRole", role.arn) else {
+                continue;
+            };
+            let rn = self.index[role.arn];
+            let mut admits_account = false;
+            let mut named: BTreeSet<String> = BTreeSet::new();
+            for st in trust
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+            {
+                if !st.action.patterns.iter().any(|a| {
+                    wildcard_match(a, "sts:AssumeRole", true)
+                        || a.to_ascii_lowercase().starts_with("sts:assumerolewith")
+                }) {
+                    continue;
+                }
+                let Some(pc) = &st.principal else { continue };
+                if pc.negated {
+                    continue;
+                }
+                let ids = match &pc.principals {
+                    Principals::Any => {
+                        let a = self.node("anyone", NodeKind::Anyone);
+                        self.edge(a, rn, EdgeKind::CanAssume, None);
+                        admits_account = true;
+                        continue;
+                    }
+                    Principals::Listed(ids) => ids,
+                };
+                for id in ids {
+                    match id.kind {
+                        PK::Service => {
+                            let s = self.node(&format!("service:{}", id.value), NodeKind::Service);
+                            self.edge(s, rn, EdgeKind::CanAssume, None);
+                        }
+                        PK::Federated => {
+                            let f = self.node(&id.value, NodeKind::Federated);
+                            self.edge(f, rn, EdgeKind::CanAssume, None);
+                        }
+                        PK::CanonicalUser => {}
+                        PK::Aws => {
+                            let v = id.value.as_str();
+                            let own = &account.snapshot.account_id;
+                            if v == "*" {
+                                let a = self.node("anyone", NodeKind::Anyone);
+                                self.edge(a, rn, EdgeKind::CanAssume, None);
+                                admits_account = true;
+                            } else if v == own
+                                || v == format!(
+                                    "arn:{}:iam::{own}:root",
+                                    account.snapshot.partition
+                                )
+                            {
+                                admits_account = true;
+                            } else if let Some(acct) = external_account(v, own) {
+                                let e = self.node(
+                                    &format!("arn:{}:iam::{acct}:root", account.snapshot.partition),
+                                    NodeKind::ExternalAccount,
+                                );
+                                self.edge(e, rn, EdgeKind::CanAssume, None);
+                            } else {
+                                named.insert(v.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            let candidates: Vec<&Principal<'_>> = account
+                .principals
+                .iter()
+                .filter(|p| p.kind != PrincipalKind::Group && p.arn != role.arn)
+                .filter(|p| {
+                    named.contains(p.arn)
+                        || (admits_account
+                            && self.facts.get(p.arn).is_some_and(|f| {
+                                self.catalog
+                                    .action_id("sts:AssumeRole")
+                                    .is_some_and(|a| f.possible.contains(a))
+                            }))
+                })
+                .collect();
+            for p in candidates {
+                let set = with_resource(p.policy_set(), "trust", trust);
+                let r = eval(
+                    &set,
+                    p.arn,
+                    "sts:AssumeRole",
+                    role.arn,
+                    ResourceMatch::Exact,
+                    None,
+                );
+                if r.decision == Decision::Allowed {
+                    let from = self.index[p.arn];
+                    self.assumable
+                        .entry(p.arn.to_string())
+                        .or_default()
+                        .push((role.arn.to_string(), r.conditional));
+                    let step = Step {
+                        from: p.arn.to_string(),
+                        to: role.arn.to_string(),
+                        method: "sts-assume-role".to_string(),
+                        actions: vec!["sts:AssumeRole".to_string()],
+                        statements: r.deciding_statements.clone(),
+                        conditional: r.conditional,
+                    };
+                    self.edge(from, rn, EdgeKind::CanAssume, Some(step));
+                }
+            }
+        }
+    }
+
+    fn escalations(&mut self, p: &Principal<'a>) {
+        let Some(f) = self.facts.get(p.arn).cloned() else {
+            return;
+        };
+        let catalog = self.catalog;
+        let has = |a: &str| {
+            catalog
+                .action_id(a)
+                .is_some_and(|id| f.possible.contains(id))
+        };
+        for m in METHODS {
+            // Assuming a role whose trust policy the caller rewrites needs no identity grant.
+            let needed = |a: &str| has(a) || (m.target == Target::Role && a == "sts:AssumeRole");
+            if m.id == "sts-assume-role" || !m.requires.iter().all(|(a, _)| needed(a)) {
+                continue;
+            }
+            let targets = self.targets(p, m, false);
+            if targets.is_empty() {
+                continue;
+            }
+            // Pattern-node shortcut for broad grants on many targets of the same kind: one
+            // evaluation, on a pattern covering every target (an Allow must cover them all),
+            // stands for every target. For targets that do not depend on the principal, the
+            // node covers all of them (the principal itself and weaker ones add no false path),
+            // so every principal with such a grant shares one node.
+            let shared = matches!(
+                m.target,
+                Target::User
+                    | Target::Role
+                    | Target::PassedRole
+                    | Target::ServiceRole
+                    | Target::InstanceRole
+            );
+            let assume_certain = m.target != Target::AssumableRole
+                || self
+                    .assumable
+                    .get(p.arn)
+                    .into_iter()
+                    .flatten()
+                    .all(|(_, c)| !c);
+            let mut simple =
+                targets.len() >= PATTERN_NODE_MIN && assume_certain && self.is_simple(p, m);
+            let mut reached: Vec<(String, Step)> = Vec::new();
+            if simple {
+                let all = if shared {
+                    self.targets(p, m, true)
+                } else {
+                    targets.clone()
+                };
+                let cover = covering_pattern(all.iter().map(|(t, _)| t.as_str()));
+                match self.try_method(p, m, &cover, "admin", ResourceMatch::All) {
+                    Some(step) => {
+                        for (t, r) in &all {
+                            let to = if r == "admin" { t.clone() } else { r.clone() };
+                            reached.push((r.clone(), Step { to, ..step.clone() }));
+                        }
+                    }
+                    None => simple = false,
+                }
+            }
+            if !simple {
+                for (t, r) in &targets {
+                    if let Some(step) = self.try_method(p, m, t, r, ResourceMatch::Exact) {
+                        reached.push((r.clone(), step));
+                    }
+                }
+            }
+            if reached.is_empty() {
+                continue;
+            }
+            let from = self.index[p.arn];
+            if simple && reached.len() >= PATTERN_NODE_MIN {
+                let key = if shared {
+                    format!("pattern:{}", m.id)
+                } else {
+                    format!(
+                        "pattern:{}:{}",
+                        m.id,
+                        reached
+                            .iter()
+                            .map(|(r, _)| r.as_str())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    )
+                };
+                let pn = match self.pattern_nodes.get(&key) {
+                    Some(&n) => n,
+                    None => {
+                        let n = self.graph.add_node(Node {
+                            id: format!("pattern:{}:{} targets", m.id, reached.len()),
+                            kind: NodeKind::Pattern,
+                            admin: false,
+                        });
+                        for (r, _) in &reached {
+                            let t = self.reach_node(r);
+                            self.edge(n, t, EdgeKind::Covers, None);
+                        }
+                        self.pattern_nodes.insert(key, n);
+                        n
+                    }
+                };
+                let step = reached[0].1.clone();
+                self.edge(from, pn, EdgeKind::Escalates, Some(step));
+            } else {
+                for (r, step) in reached {
+                    let t = self.reach_node(&r);
+                    self.edge(from, t, EdgeKind::Escalates, Some(step));
+                }
+            }
+        }
+    }
+
+    fn reach_node(&mut self, reach: &str) -> NodeIndex {
+        if reach == "admin" {
+            return self.index["admin"];
+        }
+        match self.index.get(reach) {
+            Some(&n) => n,
+            None => self.node(reach, NodeKind::Role),
+        }
+    }
+
+    /// A principal whose grants for the method's actions are unconditional, with no Deny or
+    /// boundary touching them: one evaluation stands for every target.
+    fn is_simple(&self, p: &Principal<'_>, m: &Method) -> bool {
+        if p.boundary.is_some() {
+            return false;
+        }
+        p.grants.iter().filter_map(|g| g.policy).all(|pol| {
+            pol.statements.iter().all(|st| {
+                let touches = m.requires.iter().any(|(a, _)| {
+                    st.action
+                        .patterns
+                        .iter()
+                        .any(|pat| wildcard_match(pat, a, true))
+                        != st.action.negated
+                });
+                !touches || (st.effect == Effect::Allow && st.conditions.is_empty())
+            })
+        })
+    }
+
+    /// Candidate targets of a method for a principal: (resource to evaluate on, node reached).
+    /// `shared`: for the kinds that do not depend on the principal (users, roles, instances),
+    /// every target, the principal itself and weaker principals included (for pattern nodes).
+    fn targets(&self, p: &Principal<'a>, m: &Method, shared: bool) -> Vec<(String, String)> {
+        let acct = self.account;
+        let admin = "admin".to_string();
+        let mut out = Vec::new();
+        match m.target {
+            Target::SelfPrincipal => {
+                let ok = match p.kind {
+                    PrincipalKind::User => m.id.contains("user"),
+                    PrincipalKind::Role => m.id.contains("role"),
+                    PrincipalKind::Group => false,
+                };
+                if ok {
+                    out.push((p.arn.to_string(), admin));
+                }
+            }
+            Target::OwnGroup => {
+                for g in &p.groups {
+                    if let Some(gp) = acct
+                        .principals
+                        .iter()
+                        .find(|x| x.kind == PrincipalKind::Group && x.name == *g)
+                    {
+                        out.push((gp.arn.to_string(), admin.clone()));
+                    }
+                }
+            }
+            Target::OwnPolicy => {
+                let mut seen = BTreeSet::new();
+                for g in &p.grants {
+                    let crate::account::GrantSource::Managed { arn } = &g.source else {
+                        continue;
+                    };
+                    let Some(mp) = acct.managed_policy(arn) else {
+                        continue;
+                    };
+                    if mp.is_aws_managed() || !seen.insert(arn.clone()) {
+                        continue;
+                    }
+                    if m.id == "iam-set-default-policy-version" {
+                        // Only real when a stored, non-default version would make it admin.
+                        let mut exp = Expander::new(self.catalog);
+                        let broader = mp
+                            .policy_version_list
+                            .iter()
+                            .filter(|v| !v.is_default_version)
+                            .any(|v| {
+                                v.document.policy().is_ok_and(|doc| {
+                                    facts(&[doc], None, &mut exp, self.catalog).admin
+                                })
+                            });
+                        if !broader {
+                            continue;
+                        }
+                    }
+                    out.push((arn.clone(), admin.clone()));
+                }
+            }
+            Target::AdminGroup => {
+                if p.kind == PrincipalKind::User {
+                    for g in acct
+                        .principals
+                        .iter()
+                        .filter(|x| x.kind == PrincipalKind::Group)
+                    {
+                        if !p.groups.contains(&g.name)
+                            && self.facts.get(g.arn).is_some_and(|f| f.admin)
+                        {
+                            out.push((g.arn.to_string(), g.arn.to_string()));
+                        }
+                    }
+                }
+            }
+            Target::User => {
+                let report = acct.snapshot.credential_report.as_ref();
+                for u in acct
+                    .principals
+                    .iter()
+                    .filter(|x| x.kind == PrincipalKind::User && (shared || x.arn != p.arn))
+                {
+                    let password = report
+                        .and_then(|r| r.by_arn(u.arn))
+                        .and_then(|r| r.password_enabled);
+                    let fits = match m.id {
+                        "iam-create-login-profile" => password != Some(true),
+                        "iam-update-login-profile" => password != Some(false),
+                        _ => true,
+                    };
+                    if fits && (shared || self.worth_reaching(p, u.arn)) {
+                        out.push((u.arn.to_string(), u.arn.to_string()));
+                    }
+                }
+            }
+            Target::Role => {
+                for r in acct
+                    .principals
+                    .iter()
+                    .filter(|x| x.kind == PrincipalKind::Role && (shared || x.arn != p.arn))
+                {
+                    if shared || self.worth_reaching(p, r.arn) {
+                        out.push((r.arn.to_string(), r.arn.to_string()));
+                    }
+                }
+            }
+            Target::AssumableRole => {
+                for (r, _) in self.assumable.get(p.arn).into_iter().flatten() {
+                    out.push((r.clone(), admin.clone()));
+                }
+            }
+            Target::PassedRole | Target::ServiceRole => {
+                let Some(service) = m.service else { return out };
+                for r in acct
+                    .principals
+                    .iter()
+                    .filter(|x| x.kind == PrincipalKind::Role && (shared || x.arn != p.arn))
+                {
+                    if !self.trusts_service(r.arn, service)
+                        || !(shared || self.worth_reaching(p, r.arn))
+                    {
+                        continue;
+                    }
+                    if service == "ec2.amazonaws.com" && m.id == "passrole-ec2-run-instances" {
+                        let has_profile = acct
+                            .snapshot
+                            .authorization_details
+                            .roles
+                            .iter()
+                            .any(|d| d.arn == r.arn && !d.instance_profile_list.is_empty());
+                        if !has_profile {
+                            continue;
+                        }
+                    }
+                    out.push((r.arn.to_string(), r.arn.to_string()));
+                }
+            }
+            Target::InstanceRole => {
+                for i in self
+                    .graph
+                    .node_indices()
+                    .filter(|&i| self.graph[i].kind == NodeKind::Instance)
+                {
+                    for e in self.graph.edges_directed(i, Direction::Outgoing) {
+                        let role = &self.graph[e.target()].id;
+                        if shared || self.worth_reaching(p, role) {
+                            out.push((self.graph[i].id.clone(), role.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// "The escalation is real only if the target has more than the source."
+    fn worth_reaching(&self, p: &Principal<'_>, target: &str) -> bool {
+        match (self.facts.get(p.arn), self.facts.get(target)) {
+            (Some(src), Some(dst)) => dst.admin || !dst.possible.is_subset(&src.possible),
+            _ => true,
+        }
+    }
+
+    fn trusts_service(&self, role: &str, service: &str) -> bool {
+        let Some((_, trust)) = self.account.resource_policy("sts:AssumeRole", role) else {
+            return false;
+        };
+        trust.statements.iter().any(|st| {
+            st.effect == Effect::Allow
+                && st.principal.as_ref().is_some_and(|pc| {
+                    !pc.negated
+                        && match &pc.principals {
+                            Principals::Any => true,
+                            Principals::Listed(ids) => ids
+                                .iter()
+                                .any(|i| i.kind == PK::Service && i.value == service),
+                        }
+                })
+        })
+    }
+
+    /// Evaluates every action of a method; the step when all are allowed.
+    /// `mode` reads `target`: one resource, or (`All`) a pattern standing for many.
+    fn try_method(
+        &self,
+        p: &Principal<'_>,
+        m: &Method,
+        target: &str,
+        reach: &str,
+        mode: ResourceMatch,
+    ) -> Option<Step> {
+        let set = p.policy_set();
+        let mut statements = Vec::new();
+        let mut conditional = m.target == Target::ServiceRole;
+        if m.target == Target::AssumableRole {
+            // Only as certain as assuming the role.
+            conditional |= self
+                .assumable
+                .get(p.arn)
+                .into_iter()
+                .flatten()
+                .any(|(r, c)| r == target && *c);
+        }
+        for (action, on) in m.requires {
+            let (resource, mode, passed_to) = match on {
+                On::Target | On::PassedRole => (
+                    target,
+                    mode,
+                    if *on == On::PassedRole {
+                        m.service
+                    } else {
+                        None
+                    },
+                ),
+                On::Anything => ("*", ResourceMatch::Any, None),
+            };
+            // A caller that rewrites a trust policy names itself in it: assuming the role then
+            // needs no identity permission in the same account, only a boundary (and session)
+            // that allow sts:AssumeRole. Evaluate against that rewritten trust policy and keep
+            // only the caller's statements.
+            let own_trust = (m.target == Target::Role && *action == "sts:AssumeRole")
+                .then(|| {
+                    Policy::parse(&format!(
+                        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{}"}},"Action":"sts:AssumeRole"}}]}}"#,
+                        p.arn
+                    ))
+                    .ok()
+                })
+                .flatten();
+            let rewritten = own_trust.as_ref();
+            let r = match rewritten {
+                Some(trust) => {
+                    let mut r = eval(
+                        &with_resource(p.policy_set(), "rewritten trust policy", trust),
+                        p.arn,
+                        action,
+                        resource,
+                        mode,
+                        passed_to,
+                    );
+                    r.deciding_statements
+                        .retain(|s| s.kind != PolicyKind::Resource);
+                    r
+                }
+                None => eval(&set, p.arn, action, resource, mode, passed_to),
+            };
+            if r.decision != Decision::Allowed {
+                return None;
+            }
+            conditional |= r.conditional;
+            for s in r.deciding_statements {
+                if !statements.contains(&s) {
+                    statements.push(s);
+                }
+            }
+        }
+        Some(Step {
+            from: p.arn.to_string(),
+            to: if reach == "admin" {
+                target.to_string()
+            } else {
+                reach.to_string()
+            },
+            method: m.id.to_string(),
+            actions: m.requires.iter().map(|(a, _)| a.to_string()).collect(),
+            statements,
+            conditional,
+        })
+    }
+}
+
+/// The longest common prefix of some ARNs, then `*`: a pattern covering all of them.
+fn covering_pattern<'s>(mut arns: impl Iterator<Item = &'s str>) -> String {
+    let Some(first) = arns.next() else {
+        return "*".to_string();
+    };
+    let mut len = first.len();
+    for a in arns {
+        len = first
+            .bytes()
+            .zip(a.bytes())
+            .take(len)
+            .take_while(|(x, y)| x == y)
+            .count();
+    }
+    while !first.is_char_boundary(len) {
+        len -= 1;
+    }
+    format!("{}*", &first[..len])
+}
+
+fn external_account(v: &str, own: &str) -> Option<String> {
+    if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+        return (v != own).then(|| v.to_string());
+    }
+    let arn: iam_model::Arn = v.parse().ok()?;
+    (arn.service == "iam" && !arn.account.is_empty() && arn.account != own).then_some(arn.account)
+}
+
+fn with_resource<'p>(mut set: PolicySet<'p>, name: &'p str, p: &'p Policy) -> PolicySet<'p> {
+    set.resource = Some(Named { name, policy: p });
+    set
+}
+
+fn eval(
+    set: &PolicySet<'_>,
+    principal: &str,
+    action: &str,
+    resource: &str,
+    mode: ResourceMatch,
+    passed_to: Option<&str>,
+) -> Evaluation {
+    let rp = RequestPrincipal::parse(principal);
+    let mut ctx = RequestContext::new();
+    if let Some(s) = passed_to {
+        ctx.set("iam:PassedToService", s);
+    }
+    derive_context(&mut ctx, &rp);
+    ctx.partial = true;
+    evaluate(
+        set,
+        &Request {
+            principal: &rp,
+            action,
+            resource,
+            resource_match: mode,
+            resource_account: None,
+            context: &ctx,
+        },
+    )
+}
+
+/// Every user and role allowed `action` on `resource` (with the resource's policy where the
+/// snapshot has it), including those allowed only under conditions.
+pub fn who_can(account: &Account<'_>, action: &str, resource: &str) -> Vec<(String, Evaluation)> {
+    let resource_policy = account.resource_policy(action, resource);
+    let mut out = Vec::new();
+    for p in account
+        .principals
+        .iter()
+        .filter(|p| p.kind != PrincipalKind::Group)
+    {
+        let mut set = p.policy_set();
+        if let Some((name, pol)) = &resource_policy {
+            set.resource = Some(Named { name, policy: pol });
+        }
+        let r = eval(&set, p.arn, action, resource, ResourceMatch::Exact, None);
+        if r.decision == Decision::Allowed {
+            out.push((p.arn.to_string(), r));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod fixtures;

@@ -1,0 +1,703 @@
+//! IAM: authorization details (all pages), the credential report (with back-fill of users
+//! newer than the report), password policy, account summary, MFA devices, certificates,
+//! identity providers, and (through `last_accessed`) service last-accessed details.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_iam::types as t;
+use iam_model::snapshot::{
+    AttachedPolicy, AuthorizationDetails, CredentialReport, GroupDetail, InlinePolicy,
+    InstanceProfile, LastAccessedDetails, ManagedPolicyDetail, MfaUser, OidcProvider,
+    PasswordPolicy, PermissionsBoundary, PolicyDocument, PolicyVersionDetail, RoleDetail,
+    RoleLastUsed, RoleRef, SamlProvider, ServerCertificate, Tag, UserDetail, VirtualMfaDevice,
+};
+use iam_model::time::Timestamp;
+
+use super::ctx::{Ctx, Got};
+use super::{Clients, os, ots, ts};
+
+/// Everything IAM.
+#[derive(Debug, Default)]
+pub struct IamSection {
+    pub authorization_details: AuthorizationDetails,
+    pub credential_report: Option<CredentialReport>,
+    pub credential_report_generated_at: Option<Timestamp>,
+    pub password_policy: Option<PasswordPolicy>,
+    pub account_summary: BTreeMap<String, i64>,
+    pub virtual_mfa_devices: Vec<VirtualMfaDevice>,
+    pub server_certificates: Vec<ServerCertificate>,
+    pub saml_providers: Vec<SamlProvider>,
+    pub oidc_providers: Vec<OidcProvider>,
+    pub last_accessed: BTreeMap<String, LastAccessedDetails>,
+}
+
+/// Collects the IAM section.
+pub async fn collect(ctx: &Ctx, c: &Clients) -> IamSection {
+    let phase = ctx.progress.phase("IAM", 8);
+    let authorization_details = authorization_details(ctx, c).await;
+    phase.inc();
+    let (report, password_policy, account_summary, mfa, certs, saml, oidc, last_accessed) = tokio::join!(
+        async {
+            let r = credential_report(ctx, c, &authorization_details).await;
+            phase.inc();
+            r
+        },
+        async {
+            let r = password_policy(ctx, c).await;
+            phase.inc();
+            r
+        },
+        async {
+            let r = account_summary(ctx, c).await;
+            phase.inc();
+            r
+        },
+        async {
+            let r = virtual_mfa_devices(ctx, c).await;
+            phase.inc();
+            r
+        },
+        async {
+            let r = server_certificates(ctx, c).await;
+            phase.inc();
+            r
+        },
+        async {
+            let r = saml_providers(ctx, c).await;
+            phase.inc();
+            r
+        },
+        async {
+            let r = oidc_providers(ctx, c).await;
+            phase.inc();
+            r
+        },
+        super::last_accessed::collect(ctx, c, &authorization_details),
+    );
+    phase.done();
+    let (credential_report, credential_report_generated_at) = report.unzip();
+    IamSection {
+        authorization_details,
+        credential_report,
+        credential_report_generated_at: credential_report_generated_at.flatten(),
+        password_policy,
+        account_summary,
+        virtual_mfa_devices: mfa,
+        server_certificates: certs,
+        saml_providers: saml,
+        oidc_providers: oidc,
+        last_accessed,
+    }
+}
+
+/// GetAccountAuthorizationDetails with every filter, all pages merged. AWS managed policies
+/// attached to nothing (an emulator may list every one) are dropped: they grant nothing here.
+pub async fn authorization_details(ctx: &Ctx, c: &Clients) -> AuthorizationDetails {
+    let mut out = AuthorizationDetails::default();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = ctx
+            .call(
+                "iam:GetAccountAuthorizationDetails",
+                None,
+                &[],
+                c.iam
+                    .get_account_authorization_details()
+                    .set_filter(Some(vec![
+                        t::EntityType::User,
+                        t::EntityType::Group,
+                        t::EntityType::Role,
+                        t::EntityType::LocalManagedPolicy,
+                        t::EntityType::AwsManagedPolicy,
+                    ]))
+                    .set_marker(marker.clone())
+                    .send(),
+            )
+            .await;
+        let Some(page) = page.value() else { break };
+        out.users.extend(page.user_detail_list().iter().map(user));
+        out.groups
+            .extend(page.group_detail_list().iter().map(group));
+        out.roles.extend(page.role_detail_list().iter().map(role));
+        out.policies.extend(
+            page.policies()
+                .iter()
+                .map(managed_policy)
+                .filter(|p| !p.is_aws_managed() || in_use(p)),
+        );
+        match (page.is_truncated(), page.marker()) {
+            (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+            _ => break,
+        }
+    }
+    out
+}
+
+fn in_use(p: &ManagedPolicyDetail) -> bool {
+    p.attachment_count.unwrap_or(0) > 0 || p.permissions_boundary_usage_count.unwrap_or(0) > 0
+}
+
+fn doc(text: Option<&str>) -> PolicyDocument {
+    PolicyDocument::from_text(text.unwrap_or_default())
+}
+
+fn created(dt: Option<&aws_smithy_types::DateTime>) -> Timestamp {
+    dt.map(ts).unwrap_or(Timestamp(0))
+}
+
+fn tags(tags: &[t::Tag]) -> Vec<Tag> {
+    tags.iter()
+        .map(|x| Tag {
+            key: x.key().to_string(),
+            value: x.value().to_string(),
+        })
+        .collect()
+}
+
+fn inline(list: &[t::PolicyDetail]) -> Vec<InlinePolicy> {
+    list.iter()
+        .map(|p| InlinePolicy {
+            policy_name: p.policy_name().unwrap_or_default().to_string(),
+            policy_document: doc(p.policy_document()),
+        })
+        .collect()
+}
+
+fn attached(list: &[t::AttachedPolicy]) -> Vec<AttachedPolicy> {
+    list.iter()
+        .map(|p| AttachedPolicy {
+            policy_name: p.policy_name().unwrap_or_default().to_string(),
+            policy_arn: p.policy_arn().unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
+fn boundary(b: Option<&t::AttachedPermissionsBoundary>) -> Option<PermissionsBoundary> {
+    let b = b?;
+    Some(PermissionsBoundary {
+        permissions_boundary_type: b
+            .permissions_boundary_type()
+            .map(|x| x.as_str().to_string()),
+        permissions_boundary_arn: b.permissions_boundary_arn()?.to_string(),
+    })
+}
+
+fn user(u: &t::UserDetail) -> UserDetail {
+    UserDetail {
+        path: u.path().unwrap_or("/").to_string(),
+        user_name: u.user_name().unwrap_or_default().to_string(),
+        user_id: u.user_id().unwrap_or_default().to_string(),
+        arn: u.arn().unwrap_or_default().to_string(),
+        create_date: created(u.create_date()),
+        user_policy_list: inline(u.user_policy_list()),
+        group_list: u.group_list().to_vec(),
+        attached_managed_policies: attached(u.attached_managed_policies()),
+        permissions_boundary: boundary(u.permissions_boundary()),
+        tags: tags(u.tags()),
+    }
+}
+
+fn group(g: &t::GroupDetail) -> GroupDetail {
+    GroupDetail {
+        path: g.path().unwrap_or("/").to_string(),
+        group_name: g.group_name().unwrap_or_default().to_string(),
+        group_id: g.group_id().unwrap_or_default().to_string(),
+        arn: g.arn().unwrap_or_default().to_string(),
+        create_date: created(g.create_date()),
+        group_policy_list: inline(g.group_policy_list()),
+        attached_managed_policies: attached(g.attached_managed_policies()),
+    }
+}
+
+fn role(r: &t::RoleDetail) -> RoleDetail {
+    RoleDetail {
+        path: r.path().unwrap_or("/").to_string(),
+        role_name: r.role_name().unwrap_or_default().to_string(),
+        role_id: r.role_id().unwrap_or_default().to_string(),
+        arn: r.arn().unwrap_or_default().to_string(),
+        create_date: created(r.create_date()),
+        assume_role_policy_document: r
+            .assume_role_policy_document()
+            .map(PolicyDocument::from_text),
+        instance_profile_list: r
+            .instance_profile_list()
+            .iter()
+            .map(|p| InstanceProfile {
+                path: p.path().to_string(),
+                instance_profile_name: p.instance_profile_name().to_string(),
+                instance_profile_id: p.instance_profile_id().to_string(),
+                arn: p.arn().to_string(),
+                create_date: Some(ts(p.create_date())),
+                roles: p
+                    .roles()
+                    .iter()
+                    .map(|x| RoleRef {
+                        role_name: x.role_name().to_string(),
+                        arn: x.arn().to_string(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        role_policy_list: inline(r.role_policy_list()),
+        attached_managed_policies: attached(r.attached_managed_policies()),
+        permissions_boundary: boundary(r.permissions_boundary()),
+        tags: tags(r.tags()),
+        role_last_used: r.role_last_used().map(|u| RoleLastUsed {
+            last_used_date: ots(u.last_used_date()),
+            region: os(u.region()),
+        }),
+    }
+}
+
+fn managed_policy(p: &t::ManagedPolicyDetail) -> ManagedPolicyDetail {
+    let arn = p.arn().unwrap_or_default();
+    ManagedPolicyDetail {
+        // Some emulators leave the name out; it is the ARN's last path segment.
+        policy_name: match p.policy_name() {
+            Some(n) if !n.is_empty() => n.to_string(),
+            _ => arn.rsplit('/').next().unwrap_or_default().to_string(),
+        },
+        policy_id: p.policy_id().unwrap_or_default().to_string(),
+        arn: p.arn().unwrap_or_default().to_string(),
+        path: p.path().unwrap_or("/").to_string(),
+        default_version_id: os(p.default_version_id()),
+        attachment_count: p.attachment_count().map(i64::from),
+        permissions_boundary_usage_count: p.permissions_boundary_usage_count().map(i64::from),
+        is_attachable: Some(p.is_attachable()),
+        description: os(p.description()),
+        create_date: ots(p.create_date()),
+        update_date: ots(p.update_date()),
+        policy_version_list: p
+            .policy_version_list()
+            .iter()
+            .map(|v| PolicyVersionDetail {
+                document: doc(v.document()),
+                version_id: v.version_id().unwrap_or_default().to_string(),
+                is_default_version: v.is_default_version(),
+                create_date: ots(v.create_date()),
+            })
+            .collect(),
+    }
+}
+
+/// GenerateCredentialReport until it is complete, GetCredentialReport, then back-fill the
+/// users the report does not list yet. `None` when it could not be read (recorded).
+pub(super) async fn credential_report(
+    ctx: &Ctx,
+    c: &Clients,
+    details: &AuthorizationDetails,
+) -> Option<(CredentialReport, Option<Timestamp>)> {
+    const OP: &str = "iam:GenerateCredentialReport";
+    let started = tokio::time::Instant::now();
+    let mut attempt = 0;
+    loop {
+        let out = ctx
+            .call(OP, None, &[], c.iam.generate_credential_report().send())
+            .await
+            .value()?;
+        if out.state() == Some(&t::ReportStateType::Complete) {
+            break;
+        }
+        if started.elapsed() >= ctx.job_timeout {
+            ctx.record(
+                OP,
+                None,
+                format!(
+                    "the report was not complete after {}s",
+                    ctx.job_timeout.as_secs()
+                ),
+            );
+            return None;
+        }
+        tokio::time::sleep(ctx.poll_delay(attempt)).await;
+        attempt += 1;
+    }
+    let out = ctx
+        .call(
+            "iam:GetCredentialReport",
+            None,
+            &[],
+            c.iam.get_credential_report().send(),
+        )
+        .await
+        .value()?;
+    let mut text = match out.content() {
+        Some(b) => String::from_utf8_lossy(b.as_ref()).into_owned(),
+        None => String::new(),
+    };
+    let generated_at = ots(out.generated_time());
+    let parsed = match CredentialReport::parse(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            ctx.record("iam:GetCredentialReport", None, e.to_string());
+            return None;
+        }
+    };
+    let missing: Vec<&UserDetail> = details
+        .users
+        .iter()
+        .filter(|u| parsed.by_arn(&u.arn).is_none())
+        .collect();
+    if missing.is_empty() {
+        return Some((parsed, generated_at));
+    }
+    if text.trim().is_empty() {
+        text = REPORT_HEADER.to_string();
+    }
+    let header: Vec<String> = text
+        .lines()
+        .next()
+        .unwrap_or(REPORT_HEADER)
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    for u in missing {
+        if let Some(row) = backfill_row(ctx, c, u).await {
+            text.push_str(&row.to_csv(&header));
+            text.push('\n');
+        }
+    }
+    match CredentialReport::parse(&text) {
+        Ok(r) => Some((r, generated_at)),
+        Err(e) => {
+            ctx.record("iam:GetCredentialReport", None, e.to_string());
+            Some((parsed, generated_at))
+        }
+    }
+}
+
+/// The credential report's columns, for back-filled rows when the report is empty.
+const REPORT_HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
+
+/// A credential report row assembled from per-user calls.
+#[derive(Debug, Default)]
+struct Row {
+    cells: BTreeMap<&'static str, String>,
+}
+
+impl Row {
+    fn set(&mut self, column: &'static str, value: impl Into<String>) {
+        self.cells.insert(column, value.into());
+    }
+
+    /// The row in the header's column order; unknown columns are `N/A`.
+    fn to_csv(&self, header: &[String]) -> String {
+        header
+            .iter()
+            .map(|h| {
+                let v = self
+                    .cells
+                    .get(h.as_str())
+                    .map(String::as_str)
+                    .unwrap_or("N/A");
+                if v.contains([',', '"']) {
+                    format!("\"{}\"", v.replace('"', "\"\""))
+                } else {
+                    v.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+fn report_time(dt: &aws_smithy_types::DateTime) -> String {
+    Timestamp(dt.secs()).to_string()
+}
+
+/// ListAccessKeys, GetAccessKeyLastUsed, GetLoginProfile and ListMFADevices for a user the
+/// report does not list yet. `None` when a call failed (recorded): a guessed row would be
+/// worse than none.
+async fn backfill_row(ctx: &Ctx, c: &Clients, u: &UserDetail) -> Option<Row> {
+    let name = u.user_name.as_str();
+    let mut row = Row::default();
+    row.set("user", name);
+    row.set("arn", u.arn.as_str());
+    row.set("user_creation_time", u.create_date.to_string());
+    let (keys, login, mfa) = tokio::join!(
+        ctx.call(
+            "iam:ListAccessKeys",
+            None,
+            &[],
+            c.iam.list_access_keys().user_name(name).send()
+        ),
+        ctx.call(
+            "iam:GetLoginProfile",
+            None,
+            &["NoSuchEntity"],
+            c.iam.get_login_profile().user_name(name).send()
+        ),
+        ctx.call(
+            "iam:ListMFADevices",
+            None,
+            &[],
+            c.iam.list_mfa_devices().user_name(name).send()
+        ),
+    );
+    let keys = keys.value()?;
+    let login = login.known()?;
+    let mfa = mfa.value()?;
+    match login.and_then(|l| l.login_profile().map(|p| report_time(p.create_date()))) {
+        Some(changed) => {
+            row.set("password_enabled", "true");
+            row.set("password_last_used", "no_information");
+            row.set("password_last_changed", changed);
+        }
+        None => row.set("password_enabled", "false"),
+    }
+    row.set(
+        "mfa_active",
+        if mfa.mfa_devices().is_empty() {
+            "false"
+        } else {
+            "true"
+        },
+    );
+    const KEY_COLUMNS: [[&str; 5]; 2] = [
+        [
+            "access_key_1_active",
+            "access_key_1_last_rotated",
+            "access_key_1_last_used_date",
+            "access_key_1_last_used_region",
+            "access_key_1_last_used_service",
+        ],
+        [
+            "access_key_2_active",
+            "access_key_2_last_rotated",
+            "access_key_2_last_used_date",
+            "access_key_2_last_used_region",
+            "access_key_2_last_used_service",
+        ],
+    ];
+    row.set("access_key_1_active", "false");
+    row.set("access_key_2_active", "false");
+    for (cols, key) in KEY_COLUMNS.iter().zip(keys.access_key_metadata()) {
+        row.set(
+            cols[0],
+            if key.status() == Some(&t::StatusType::Active) {
+                "true"
+            } else {
+                "false"
+            },
+        );
+        if let Some(d) = key.create_date() {
+            row.set(cols[1], report_time(d));
+        }
+        let Some(id) = key.access_key_id() else {
+            continue;
+        };
+        let used = ctx
+            .call(
+                "iam:GetAccessKeyLastUsed",
+                None,
+                &[],
+                c.iam.get_access_key_last_used().access_key_id(id).send(),
+            )
+            .await
+            .value()?;
+        match used.access_key_last_used() {
+            Some(l) => {
+                row.set(
+                    cols[2],
+                    l.last_used_date()
+                        .map(report_time)
+                        .unwrap_or_else(|| "N/A".to_string()),
+                );
+                row.set(cols[3], l.region());
+                row.set(cols[4], l.service_name());
+            }
+            None => row.set(cols[2], "N/A"),
+        }
+    }
+    row.set("cert_1_active", "false");
+    row.set("cert_2_active", "false");
+    Some(row)
+}
+
+async fn password_policy(ctx: &Ctx, c: &Clients) -> Option<PasswordPolicy> {
+    let out = ctx
+        .call(
+            "iam:GetAccountPasswordPolicy",
+            None,
+            &["NoSuchEntity"],
+            c.iam.get_account_password_policy().send(),
+        )
+        .await
+        .value()?;
+    let p = out.password_policy()?;
+    Some(PasswordPolicy {
+        minimum_password_length: p.minimum_password_length().map(i64::from),
+        require_symbols: p.require_symbols(),
+        require_numbers: p.require_numbers(),
+        require_uppercase_characters: p.require_uppercase_characters(),
+        require_lowercase_characters: p.require_lowercase_characters(),
+        allow_users_to_change_password: p.allow_users_to_change_password(),
+        expire_passwords: p.expire_passwords(),
+        max_password_age: p.max_password_age().map(i64::from),
+        password_reuse_prevention: p.password_reuse_prevention().map(i64::from),
+        hard_expiry: p.hard_expiry(),
+    })
+}
+
+async fn account_summary(ctx: &Ctx, c: &Clients) -> BTreeMap<String, i64> {
+    let Some(out) = ctx
+        .call(
+            "iam:GetAccountSummary",
+            None,
+            &[],
+            c.iam.get_account_summary().send(),
+        )
+        .await
+        .value()
+    else {
+        return BTreeMap::new();
+    };
+    out.summary_map()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.as_str().to_string(), i64::from(*v)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn virtual_mfa_devices(ctx: &Ctx, c: &Clients) -> Vec<VirtualMfaDevice> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let Got::Value(page) = ctx
+            .call(
+                "iam:ListVirtualMFADevices",
+                None,
+                &[],
+                c.iam
+                    .list_virtual_mfa_devices()
+                    .set_marker(marker.clone())
+                    .send(),
+            )
+            .await
+        else {
+            break;
+        };
+        out.extend(page.virtual_mfa_devices().iter().map(|d| VirtualMfaDevice {
+            serial_number: d.serial_number().to_string(),
+            user: d.user().map(|u| MfaUser {
+                arn: u.arn().to_string(),
+                user_name: Some(u.user_name().to_string()),
+            }),
+            enable_date: ots(d.enable_date()),
+        }));
+        match (page.is_truncated(), page.marker()) {
+            (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+            _ => break,
+        }
+    }
+    out
+}
+
+async fn server_certificates(ctx: &Ctx, c: &Clients) -> Vec<ServerCertificate> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let Got::Value(page) = ctx
+            .call(
+                "iam:ListServerCertificates",
+                None,
+                &[],
+                c.iam
+                    .list_server_certificates()
+                    .set_marker(marker.clone())
+                    .send(),
+            )
+            .await
+        else {
+            break;
+        };
+        out.extend(
+            page.server_certificate_metadata_list()
+                .iter()
+                .map(|m| ServerCertificate {
+                    server_certificate_name: m.server_certificate_name().to_string(),
+                    arn: m.arn().to_string(),
+                    expiration: ots(m.expiration()),
+                    upload_date: ots(m.upload_date()),
+                }),
+        );
+        match (page.is_truncated(), page.marker()) {
+            (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+            _ => break,
+        }
+    }
+    out
+}
+
+async fn saml_providers(ctx: &Ctx, c: &Clients) -> Vec<SamlProvider> {
+    let Some(out) = ctx
+        .call(
+            "iam:ListSAMLProviders",
+            None,
+            &[],
+            c.iam.list_saml_providers().send(),
+        )
+        .await
+        .value()
+    else {
+        return Vec::new();
+    };
+    out.saml_provider_list()
+        .iter()
+        .map(|p| SamlProvider {
+            arn: p.arn().unwrap_or_default().to_string(),
+            create_date: ots(p.create_date()),
+            valid_until: ots(p.valid_until()),
+        })
+        .collect()
+}
+
+async fn oidc_providers(ctx: &Ctx, c: &Clients) -> Vec<OidcProvider> {
+    let Some(list) = ctx
+        .call(
+            "iam:ListOpenIDConnectProviders",
+            None,
+            &[],
+            c.iam.list_open_id_connect_providers().send(),
+        )
+        .await
+        .value()
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for arn in list
+        .open_id_connect_provider_list()
+        .iter()
+        .filter_map(|p| p.arn())
+    {
+        let got = ctx
+            .call(
+                "iam:GetOpenIDConnectProvider",
+                None,
+                &[],
+                c.iam
+                    .get_open_id_connect_provider()
+                    .open_id_connect_provider_arn(arn)
+                    .send(),
+            )
+            .await;
+        // A provider whose details failed is still listed (by ARN): it exists.
+        let p = got.value();
+        out.push(OidcProvider {
+            arn: arn.to_string(),
+            url: p.as_ref().and_then(|p| os(p.url())),
+            client_id_list: p
+                .as_ref()
+                .map(|p| p.client_id_list().to_vec())
+                .unwrap_or_default(),
+            tags: p.as_ref().map(|p| tags(p.tags())).unwrap_or_default(),
+        });
+    }
+    out
+}

@@ -1,0 +1,605 @@
+//! Regional runtime sections: EC2, CloudTrail, KMS and Access Analyzer, in every enabled
+//! region (or the `--region` list).
+
+use std::collections::BTreeMap;
+
+use aws_sdk_ec2::types as ec2t;
+use futures_util::future::join_all;
+use iam_model::snapshot::{
+    AccessAnalyzerSection, Analyzer, AnalyzerFinding, CloudTrailSection, EbsSnapshot, Ec2Section,
+    GroupIdentifier, IamInstanceProfileRef, Image, Instance, InstanceState, IpPermission, IpRange,
+    Ipv6Range, KeyMetadata, KmsKey, KmsSection, KmsTag, MetadataOptions, PolicyDocument,
+    PrefixListId, RegionSection, SecurityGroup, Tag, Trail, TrailStatus, UserIdGroupPair, Volume,
+    VolumeAttachment,
+};
+
+use super::ctx::{Ctx, Got};
+use super::{Clients, Settings, os, ots};
+
+/// The regions to scan: `--region`, else DescribeRegions (enabled regions), else the home
+/// region when that fails (recorded).
+pub async fn regions(ctx: &Ctx, c: &Clients, settings: &Settings) -> Vec<String> {
+    if !settings.regions.is_empty() {
+        return settings.regions.clone();
+    }
+    let home = c.home_region.clone();
+    match ctx
+        .call(
+            "ec2:DescribeRegions",
+            Some(&home),
+            &[],
+            c.ec2(&home).describe_regions().all_regions(false).send(),
+        )
+        .await
+    {
+        Got::Value(out) => {
+            let mut v: Vec<String> = out
+                .regions()
+                .iter()
+                .filter_map(|r| r.region_name().map(str::to_string))
+                .collect();
+            v.sort();
+            v.dedup();
+            if v.is_empty() { vec![home] } else { v }
+        }
+        _ => vec![home],
+    }
+}
+
+/// Collects every region.
+pub async fn collect_all(
+    ctx: &Ctx,
+    c: &Clients,
+    regions: &[String],
+) -> BTreeMap<String, RegionSection> {
+    let phase = ctx.progress.phase("regions", regions.len() as u64);
+    let sections = join_all(regions.iter().map(|r| async {
+        let s = region(ctx, c, r).await;
+        phase.inc();
+        (r.clone(), s)
+    }))
+    .await;
+    phase.done();
+    let mut out: BTreeMap<String, RegionSection> = sections.into_iter().collect();
+    share_trail_status(&mut out);
+    out
+}
+
+/// A multi-region trail shows up in every region; its status is read once, in its home
+/// region, and copied to the others.
+fn share_trail_status(regions: &mut BTreeMap<String, RegionSection>) {
+    let known: BTreeMap<String, TrailStatus> = regions
+        .values()
+        .filter_map(|r| r.cloudtrail.as_ref())
+        .flat_map(|ct| ct.trail_status.clone())
+        .collect();
+    for ct in regions.values_mut().filter_map(|r| r.cloudtrail.as_mut()) {
+        for t in &ct.trails {
+            if !ct.trail_status.contains_key(&t.trail_arn)
+                && let Some(s) = known.get(&t.trail_arn)
+            {
+                ct.trail_status.insert(t.trail_arn.clone(), s.clone());
+            }
+        }
+    }
+}
+
+async fn region(ctx: &Ctx, c: &Clients, region: &str) -> RegionSection {
+    let (ec2, cloudtrail, kms, access_analyzer) = tokio::join!(
+        ec2(ctx, c, region),
+        cloudtrail(ctx, c, region),
+        kms(ctx, c, region),
+        access_analyzer(ctx, c, region),
+    );
+    RegionSection {
+        ec2,
+        cloudtrail,
+        kms,
+        access_analyzer,
+    }
+}
+
+fn ec2_tags(tags: &[ec2t::Tag]) -> Vec<Tag> {
+    tags.iter()
+        .map(|t| Tag {
+            key: t.key().unwrap_or_default().to_string(),
+            value: t.value().unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
+/// EC2: security groups, instances, volumes, owned snapshots and AMIs, EBS default
+/// encryption. `None` only when every call failed.
+async fn ec2(ctx: &Ctx, c: &Clients, region: &str) -> Option<Ec2Section> {
+    let client = c.ec2(region);
+    let r = Some(region);
+    let (sgs, reservations, volumes, snapshots, images, ebs) = tokio::join!(
+        ctx.call(
+            "ec2:DescribeSecurityGroups",
+            r,
+            &[],
+            client
+                .describe_security_groups()
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+        ),
+        ctx.call(
+            "ec2:DescribeInstances",
+            r,
+            &[],
+            client
+                .describe_instances()
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+        ),
+        ctx.call(
+            "ec2:DescribeVolumes",
+            r,
+            &[],
+            client
+                .describe_volumes()
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+        ),
+        ctx.call(
+            "ec2:DescribeSnapshots",
+            r,
+            &[],
+            client
+                .describe_snapshots()
+                .owner_ids("self")
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+        ),
+        ctx.call(
+            "ec2:DescribeImages",
+            r,
+            &[],
+            client.describe_images().owners("self").send()
+        ),
+        ctx.call(
+            "ec2:GetEbsEncryptionByDefault",
+            r,
+            &[],
+            client.get_ebs_encryption_by_default().send()
+        ),
+    );
+    let all_failed = matches!(
+        (&sgs, &reservations, &volumes, &snapshots, &images, &ebs),
+        (
+            Got::Failed,
+            Got::Failed,
+            Got::Failed,
+            Got::Failed,
+            Got::Failed,
+            Got::Failed
+        )
+    );
+    if all_failed {
+        return None;
+    }
+    let security_groups = sgs
+        .value()
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|p| p.security_groups())
+        .map(security_group)
+        .collect();
+    let instances = reservations
+        .value()
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|p| p.reservations())
+        .flat_map(|r| r.instances())
+        .map(instance)
+        .collect();
+    let volumes = volumes
+        .value()
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|p| p.volumes())
+        .map(volume)
+        .collect();
+    let owned: Vec<ec2t::Snapshot> = snapshots
+        .value()
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|p| p.snapshots.unwrap_or_default())
+        .collect();
+    let snapshots = join_all(owned.iter().map(|s| ebs_snapshot(ctx, &client, region, s))).await;
+    let images = images
+        .value()
+        .map(|o| {
+            o.images()
+                .iter()
+                .map(|i| Image {
+                    image_id: i.image_id().unwrap_or_default().to_string(),
+                    name: os(i.name()),
+                    public: i.public().unwrap_or(false),
+                    tags: ec2_tags(i.tags()),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Ec2Section {
+        security_groups,
+        instances,
+        volumes,
+        snapshots,
+        images,
+        ebs_encryption_by_default: ebs.value().and_then(|o| o.ebs_encryption_by_default()),
+    })
+}
+
+async fn ebs_snapshot(
+    ctx: &Ctx,
+    client: &aws_sdk_ec2::Client,
+    region: &str,
+    s: &ec2t::Snapshot,
+) -> EbsSnapshot {
+    let id = s.snapshot_id().unwrap_or_default();
+    let attr = ctx
+        .call(
+            "ec2:DescribeSnapshotAttribute",
+            Some(region),
+            &[],
+            client
+                .describe_snapshot_attribute()
+                .snapshot_id(id)
+                .attribute(ec2t::SnapshotAttributeName::CreateVolumePermission)
+                .send(),
+        )
+        .await
+        .value();
+    EbsSnapshot {
+        snapshot_id: id.to_string(),
+        volume_id: os(s.volume_id()),
+        encrypted: s.encrypted().unwrap_or(false),
+        public: attr.is_some_and(|a| {
+            a.create_volume_permissions()
+                .iter()
+                .any(|p| p.group() == Some(&ec2t::PermissionGroup::All))
+        }),
+        start_time: ots(s.start_time()),
+        tags: ec2_tags(s.tags()),
+    }
+}
+
+fn permission(p: &ec2t::IpPermission) -> IpPermission {
+    IpPermission {
+        ip_protocol: p.ip_protocol().unwrap_or("-1").to_string(),
+        from_port: p.from_port().map(i64::from),
+        to_port: p.to_port().map(i64::from),
+        ip_ranges: p
+            .ip_ranges()
+            .iter()
+            .filter_map(|r| {
+                Some(IpRange {
+                    cidr_ip: r.cidr_ip()?.to_string(),
+                    description: os(r.description()),
+                })
+            })
+            .collect(),
+        ipv6_ranges: p
+            .ipv6_ranges()
+            .iter()
+            .filter_map(|r| {
+                Some(Ipv6Range {
+                    cidr_ipv6: r.cidr_ipv6()?.to_string(),
+                    description: os(r.description()),
+                })
+            })
+            .collect(),
+        user_id_group_pairs: p
+            .user_id_group_pairs()
+            .iter()
+            .map(|g| UserIdGroupPair {
+                group_id: os(g.group_id()),
+                user_id: os(g.user_id()),
+            })
+            .collect(),
+        prefix_list_ids: p
+            .prefix_list_ids()
+            .iter()
+            .filter_map(|x| {
+                Some(PrefixListId {
+                    prefix_list_id: x.prefix_list_id()?.to_string(),
+                })
+            })
+            .collect(),
+    }
+}
+
+fn security_group(g: &ec2t::SecurityGroup) -> SecurityGroup {
+    SecurityGroup {
+        group_id: g.group_id().unwrap_or_default().to_string(),
+        group_name: g.group_name().unwrap_or_default().to_string(),
+        description: os(g.description()),
+        vpc_id: os(g.vpc_id()),
+        owner_id: os(g.owner_id()),
+        ip_permissions: g.ip_permissions().iter().map(permission).collect(),
+        ip_permissions_egress: g.ip_permissions_egress().iter().map(permission).collect(),
+        tags: ec2_tags(g.tags()),
+    }
+}
+
+fn instance(i: &ec2t::Instance) -> Instance {
+    Instance {
+        instance_id: i.instance_id().unwrap_or_default().to_string(),
+        instance_type: i.instance_type().map(|x| x.as_str().to_string()),
+        state: i.state().and_then(|s| {
+            Some(InstanceState {
+                name: s.name()?.as_str().to_string(),
+            })
+        }),
+        public_ip_address: os(i.public_ip_address()),
+        private_ip_address: os(i.private_ip_address()),
+        iam_instance_profile: i.iam_instance_profile().and_then(|p| {
+            Some(IamInstanceProfileRef {
+                arn: p.arn()?.to_string(),
+                id: os(p.id()),
+            })
+        }),
+        metadata_options: i.metadata_options().map(|m| MetadataOptions {
+            http_tokens: m.http_tokens().map(|x| x.as_str().to_string()),
+            http_endpoint: m.http_endpoint().map(|x| x.as_str().to_string()),
+        }),
+        security_groups: i
+            .security_groups()
+            .iter()
+            .map(|g| GroupIdentifier {
+                group_id: g.group_id().unwrap_or_default().to_string(),
+                group_name: os(g.group_name()),
+            })
+            .collect(),
+        launch_time: ots(i.launch_time()),
+        vpc_id: os(i.vpc_id()),
+        tags: ec2_tags(i.tags()),
+    }
+}
+
+fn volume(v: &ec2t::Volume) -> Volume {
+    Volume {
+        volume_id: v.volume_id().unwrap_or_default().to_string(),
+        encrypted: v.encrypted().unwrap_or(false),
+        kms_key_id: os(v.kms_key_id()),
+        size: v.size().map(i64::from),
+        state: v.state().map(|s| s.as_str().to_string()),
+        attachments: v
+            .attachments()
+            .iter()
+            .map(|a| VolumeAttachment {
+                instance_id: os(a.instance_id()),
+            })
+            .collect(),
+        tags: ec2_tags(v.tags()),
+    }
+}
+
+/// CloudTrail: the trails visible in the region, and the status of those whose home it is.
+async fn cloudtrail(ctx: &Ctx, c: &Clients, region: &str) -> Option<CloudTrailSection> {
+    let client = c.cloudtrail(region);
+    let out = ctx
+        .call(
+            "cloudtrail:DescribeTrails",
+            Some(region),
+            &[],
+            client.describe_trails().send(),
+        )
+        .await
+        .value()?;
+    let trails: Vec<Trail> = out
+        .trail_list()
+        .iter()
+        .map(|t| Trail {
+            name: t.name().unwrap_or_default().to_string(),
+            trail_arn: t.trail_arn().unwrap_or_default().to_string(),
+            home_region: os(t.home_region()),
+            is_multi_region_trail: t.is_multi_region_trail().unwrap_or(false),
+            is_organization_trail: t.is_organization_trail().unwrap_or(false),
+            include_global_service_events: t.include_global_service_events().unwrap_or(false),
+            log_file_validation_enabled: t.log_file_validation_enabled().unwrap_or(false),
+            kms_key_id: os(t.kms_key_id()),
+            s3_bucket_name: os(t.s3_bucket_name()),
+            cloud_watch_logs_log_group_arn: os(t.cloud_watch_logs_log_group_arn()),
+        })
+        .collect();
+    let home: Vec<&Trail> = trails
+        .iter()
+        .filter(|t| t.home_region.as_deref().is_none_or(|h| h == region))
+        .collect();
+    let statuses = join_all(home.iter().map(|t| async {
+        let s = ctx
+            .call(
+                "cloudtrail:GetTrailStatus",
+                Some(region),
+                &[],
+                client.get_trail_status().name(&t.trail_arn).send(),
+            )
+            .await
+            .value()?;
+        Some((
+            t.trail_arn.clone(),
+            TrailStatus {
+                is_logging: s.is_logging().unwrap_or(false),
+                latest_delivery_time: ots(s.latest_delivery_time()),
+            },
+        ))
+    }))
+    .await;
+    Some(CloudTrailSection {
+        trail_status: statuses.into_iter().flatten().collect(),
+        trails,
+    })
+}
+
+/// KMS: customer managed keys with metadata, rotation status, tags and key policy. AWS
+/// managed keys are skipped: their owner cannot change them.
+async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
+    let client = c.kms(region);
+    let r = Some(region);
+    let pages = ctx
+        .call(
+            "kms:ListKeys",
+            r,
+            &[],
+            client
+                .list_keys()
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        )
+        .await
+        .value()?;
+    let ids: Vec<String> = pages
+        .iter()
+        .flat_map(|p| p.keys())
+        .filter_map(|k| k.key_id().map(str::to_string))
+        .collect();
+    let client = &client;
+    let keys = join_all(ids.iter().map(|id| async move {
+        let meta = ctx
+            .call(
+                "kms:DescribeKey",
+                r,
+                &[],
+                client.describe_key().key_id(id).send(),
+            )
+            .await
+            .value()?;
+        let m = meta.key_metadata()?;
+        if m.key_manager() != Some(&aws_sdk_kms::types::KeyManagerType::Customer) {
+            return None;
+        }
+        let (rotation, tags, policy) = tokio::join!(
+            ctx.call(
+                "kms:GetKeyRotationStatus",
+                r,
+                &["UnsupportedOperationException"],
+                client.get_key_rotation_status().key_id(id).send()
+            ),
+            ctx.call(
+                "kms:ListResourceTags",
+                r,
+                &[],
+                client.list_resource_tags().key_id(id).send()
+            ),
+            ctx.call(
+                "kms:GetKeyPolicy",
+                r,
+                &[],
+                client
+                    .get_key_policy()
+                    .key_id(id)
+                    .policy_name("default")
+                    .send()
+            ),
+        );
+        Some(KmsKey {
+            key_metadata: KeyMetadata {
+                key_id: m.key_id().to_string(),
+                arn: m.arn().unwrap_or_default().to_string(),
+                key_manager: m.key_manager().map(|x| x.as_str().to_string()),
+                key_state: m.key_state().map(|x| x.as_str().to_string()),
+                key_spec: m.key_spec().map(|x| x.as_str().to_string()),
+                origin: m.origin().map(|x| x.as_str().to_string()),
+                creation_date: ots(m.creation_date()),
+            },
+            key_rotation_enabled: rotation.value().map(|o| o.key_rotation_enabled()),
+            tags: tags
+                .value()
+                .map(|o| {
+                    o.tags()
+                        .iter()
+                        .map(|t| KmsTag {
+                            tag_key: t.tag_key().to_string(),
+                            tag_value: t.tag_value().to_string(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            policy: policy
+                .value()
+                .and_then(|o| o.policy().map(PolicyDocument::from_text)),
+        })
+    }))
+    .await;
+    Some(KmsSection {
+        keys: keys.into_iter().flatten().collect(),
+    })
+}
+
+/// Access Analyzer: the analyzers and the active findings of each active one.
+async fn access_analyzer(ctx: &Ctx, c: &Clients, region: &str) -> Option<AccessAnalyzerSection> {
+    let client = c.access_analyzer(region);
+    let r = Some(region);
+    let pages = ctx
+        .call(
+            "accessanalyzer:ListAnalyzers",
+            r,
+            &[],
+            client
+                .list_analyzers()
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        )
+        .await
+        .value()?;
+    let analyzers: Vec<Analyzer> = pages
+        .iter()
+        .flat_map(|p| p.analyzers())
+        .map(|a| Analyzer {
+            arn: a.arn().to_string(),
+            name: a.name().to_string(),
+            analyzer_type: a.r#type().as_str().to_string(),
+            status: Some(a.status().as_str().to_string()),
+        })
+        .collect();
+    let active = analyzers
+        .iter()
+        .filter(|a| a.status.as_deref() == Some("ACTIVE"));
+    let findings = join_all(active.map(|a| async {
+        let pages = ctx
+            .call(
+                "accessanalyzer:ListFindingsV2",
+                r,
+                &[],
+                client
+                    .list_findings_v2()
+                    .analyzer_arn(&a.arn)
+                    .filter(
+                        "status",
+                        aws_sdk_accessanalyzer::types::Criterion::builder()
+                            .eq("ACTIVE")
+                            .build(),
+                    )
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .await
+            .value()
+            .unwrap_or_default();
+        pages
+            .iter()
+            .flat_map(|p| p.findings())
+            .map(|f| AnalyzerFinding {
+                id: f.id().to_string(),
+                resource: os(f.resource()),
+                resource_type: Some(f.resource_type().as_str().to_string()),
+                finding_type: f.finding_type().map(|x| x.as_str().to_string()),
+                status: Some(f.status().as_str().to_string()),
+            })
+            .collect::<Vec<_>>()
+    }))
+    .await;
+    Some(AccessAnalyzerSection {
+        analyzers,
+        findings: findings.into_iter().flatten().collect(),
+    })
+}

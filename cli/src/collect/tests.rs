@@ -1,0 +1,742 @@
+//! What the emulator cannot show, tested with the SDK's own test utilities: real clients,
+//! with `aws-smithy-mocks` rules answering in place of AWS (GAAD paging, last-accessed jobs,
+//! throttling, credential report back-fill), and a fake HTTP connector that denies everything
+//! (AccessDenied on every section) or counts what would have been sent (the read-only guard).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_sdk_iam::operation::generate_credential_report::GenerateCredentialReportOutput;
+use aws_sdk_iam::operation::generate_service_last_accessed_details::GenerateServiceLastAccessedDetailsOutput;
+use aws_sdk_iam::operation::get_access_key_last_used::GetAccessKeyLastUsedOutput;
+use aws_sdk_iam::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput;
+use aws_sdk_iam::operation::get_account_summary::GetAccountSummaryOutput;
+use aws_sdk_iam::operation::get_credential_report::GetCredentialReportOutput;
+use aws_sdk_iam::operation::get_login_profile::GetLoginProfileError;
+use aws_sdk_iam::operation::get_service_last_accessed_details::GetServiceLastAccessedDetailsOutput;
+use aws_sdk_iam::operation::list_access_keys::ListAccessKeysOutput;
+use aws_sdk_iam::operation::list_mfa_devices::ListMfaDevicesOutput;
+use aws_sdk_iam::types as t;
+use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_runtime_api::http::{Response, StatusCode};
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::{Blob, DateTime};
+use iam_model::snapshot::{AuthorizationDetails, UserDetail};
+use iam_model::time::Timestamp;
+
+use super::ctx::Ctx;
+use super::guard::{OPERATIONS, label};
+use super::*;
+
+/// A trust policy, URL-encoded as IAM returns it.
+const TRUST_ENCODED: &str = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%22ec2.amazonaws.com%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D";
+
+fn sdk_config(http: SharedHttpClient) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "AKIDTEST",
+            "not-a-secret",
+            None,
+            None,
+            "test",
+        )))
+        .http_client(http)
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_millis(1)),
+        )
+        .build()
+}
+
+/// Clients whose calls are answered by `rules` (any order).
+fn mocked(rules: &[&Rule]) -> Clients {
+    let mut i = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+    for r in rules {
+        i = i.with_rule(r);
+    }
+    Clients::new(
+        sdk_config(create_mock_http_client()),
+        vec![SharedInterceptor::new(i)],
+    )
+}
+
+fn fast() -> Settings {
+    Settings {
+        job_timeout: Duration::from_millis(150),
+        first_poll: Duration::from_millis(1),
+        max_poll: Duration::from_millis(5),
+        ..Settings::default()
+    }
+}
+
+fn now() -> DateTime {
+    DateTime::from_secs(1_790_000_000)
+}
+
+fn user(name: &str) -> t::UserDetail {
+    t::UserDetail::builder()
+        .user_name(name)
+        .user_id(format!("AIDA{name}"))
+        .arn(format!("arn:aws:iam::111122223333:user/{name}"))
+        .path("/")
+        .create_date(now())
+        .build()
+}
+
+#[tokio::test]
+async fn authorization_details_pages_are_merged() {
+    let first = mock!(aws_sdk_iam::Client::get_account_authorization_details)
+        .match_requests(|r| r.marker().is_none())
+        .then_output(|| {
+            GetAccountAuthorizationDetailsOutput::builder()
+                .user_detail_list(user("alice"))
+                .is_truncated(true)
+                .marker("page-2")
+                .build()
+        });
+    let second = mock!(aws_sdk_iam::Client::get_account_authorization_details)
+        .match_requests(|r| r.marker() == Some("page-2"))
+        .then_output(|| {
+            GetAccountAuthorizationDetailsOutput::builder()
+                .user_detail_list(user("bob"))
+                .role_detail_list(
+                    t::RoleDetail::builder()
+                        .role_name("app")
+                        .arn("arn:aws:iam::111122223333:role/app")
+                        .create_date(now())
+                        .assume_role_policy_document(TRUST_ENCODED)
+                        .build(),
+                )
+                .is_truncated(false)
+                .build()
+        });
+    let clients = mocked(&[&first, &second]);
+    let ctx = Ctx::new(&fast());
+    let d = iam::authorization_details(&ctx, &clients).await;
+    let users: Vec<_> = d.users.iter().map(|u| u.user_name.as_str()).collect();
+    assert_eq!(users, ["alice", "bob"]);
+    assert_eq!(d.roles.len(), 1);
+    let trust = d.roles[0].assume_role_policy_document.as_ref().unwrap();
+    assert!(trust.policy().is_ok(), "{trust:?}");
+    assert_eq!((first.num_calls(), second.num_calls()), (1, 1));
+    assert_eq!(
+        clients
+            .guard
+            .calls()
+            .get("iam:GetAccountAuthorizationDetails"),
+        Some(&2)
+    );
+    assert!(ctx.take_errors().is_empty());
+}
+
+fn details_with_users(names: &[&str]) -> AuthorizationDetails {
+    AuthorizationDetails {
+        users: names
+            .iter()
+            .map(|n| UserDetail {
+                path: "/".into(),
+                user_name: n.to_string(),
+                user_id: String::new(),
+                arn: format!("arn:aws:iam::111122223333:user/{n}"),
+                create_date: Timestamp(1_700_000_000),
+                user_policy_list: Vec::new(),
+                group_list: Vec::new(),
+                attached_managed_policies: Vec::new(),
+                permissions_boundary: None,
+                tags: Vec::new(),
+            })
+            .collect(),
+        ..AuthorizationDetails::default()
+    }
+}
+
+fn generate_rule() -> Rule {
+    mock!(aws_sdk_iam::Client::generate_service_last_accessed_details).then_compute_output(|r| {
+        GenerateServiceLastAccessedDetailsOutput::builder()
+            .job_id(format!("job-{}", r.arn().unwrap_or_default()))
+            .build()
+    })
+}
+
+#[tokio::test]
+async fn a_job_in_progress_past_the_timeout_is_a_collection_error() {
+    let generate = generate_rule();
+    let get = mock!(aws_sdk_iam::Client::get_service_last_accessed_details).then_output(|| {
+        GetServiceLastAccessedDetailsOutput::builder()
+            .job_status(t::JobStatusType::InProgress)
+            .job_creation_date(now())
+            .set_services_last_accessed(Some(Vec::new()))
+            .job_completion_date(now())
+            .build()
+            .unwrap()
+    });
+    let clients = mocked(&[&generate, &get]);
+    let ctx = Ctx::new(&fast());
+    let out = last_accessed::collect(&ctx, &clients, &details_with_users(&["alice"])).await;
+    assert!(out.is_empty());
+    let errors = ctx.take_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].operation, "iam:GetServiceLastAccessedDetails");
+    assert!(errors[0].message.contains("IN_PROGRESS"), "{errors:?}");
+    assert!(errors[0].message.contains("user/alice"), "{errors:?}");
+    assert!(get.num_calls() >= 2, "polled {} times", get.num_calls());
+    assert_eq!(generate.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn completed_jobs_are_read_page_by_page_one_job_per_entity() {
+    let generate = generate_rule();
+    let service = |ns: &str, actions: &[&str]| {
+        t::ServiceLastAccessed::builder()
+            .service_name(ns)
+            .service_namespace(ns)
+            .last_authenticated(now())
+            .set_tracked_actions_last_accessed(Some(
+                actions
+                    .iter()
+                    .map(|a| {
+                        t::TrackedActionLastAccessed::builder()
+                            .action_name(*a)
+                            .build()
+                    })
+                    .collect(),
+            ))
+            .build()
+            .unwrap()
+    };
+    let page1 = mock!(aws_sdk_iam::Client::get_service_last_accessed_details)
+        .match_requests(|r| r.marker().is_none())
+        .then_output(move || {
+            GetServiceLastAccessedDetailsOutput::builder()
+                .job_status(t::JobStatusType::Completed)
+                .job_type(t::AccessAdvisorUsageGranularityType::ActionLevel)
+                .job_creation_date(now())
+                .job_completion_date(now())
+                .services_last_accessed(service("s3", &["GetObject", "PutObject"]))
+                .is_truncated(true)
+                .marker("more")
+                .build()
+                .unwrap()
+        });
+    let page2 = mock!(aws_sdk_iam::Client::get_service_last_accessed_details)
+        .match_requests(|r| r.marker() == Some("more"))
+        .then_output(move || {
+            GetServiceLastAccessedDetailsOutput::builder()
+                .job_status(t::JobStatusType::Completed)
+                .job_creation_date(now())
+                .job_completion_date(now())
+                .services_last_accessed(service("ec2", &["RunInstances"]))
+                .is_truncated(false)
+                .build()
+                .unwrap()
+        });
+    let clients = mocked(&[&generate, &page1, &page2]);
+    let ctx = Ctx::new(&fast());
+    let out = last_accessed::collect(&ctx, &clients, &details_with_users(&["alice", "bob"])).await;
+    assert!(ctx.take_errors().is_empty());
+    assert_eq!(out.len(), 2);
+    let alice = &out["arn:aws:iam::111122223333:user/alice"];
+    assert_eq!(alice.job_type.as_deref(), Some("ACTION_LEVEL"));
+    let namespaces: Vec<_> = alice
+        .services_last_accessed
+        .iter()
+        .map(|s| s.service_namespace.as_str())
+        .collect();
+    assert_eq!(namespaces, ["s3", "ec2"]);
+    let s3 = &alice.services_last_accessed[0];
+    assert_eq!(s3.tracked_actions_last_accessed.as_ref().unwrap().len(), 2);
+    // One job per entity, one call per page.
+    let calls = clients.guard.calls();
+    assert_eq!(calls["iam:GenerateServiceLastAccessedDetails"], 2);
+    assert_eq!(calls["iam:GetServiceLastAccessedDetails"], 4);
+}
+
+#[tokio::test]
+async fn access_denied_on_the_first_job_is_recorded_once() {
+    let generate = mock!(aws_sdk_iam::Client::generate_service_last_accessed_details)
+        .sequence()
+        .http_status(
+            403,
+            Some(query_error(
+                "AccessDenied",
+                "not authorized to perform iam:GenerateServiceLastAccessedDetails",
+            )),
+        )
+        .build();
+    let clients = mocked(&[&generate]);
+    let ctx = Ctx::new(&fast());
+    let out = last_accessed::collect(&ctx, &clients, &details_with_users(&["a", "b", "c"])).await;
+    assert!(out.is_empty());
+    let errors = ctx.take_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]
+            .message
+            .starts_with("AccessDenied: not authorized"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[0].message.contains("any of the 3 entities"),
+        "{errors:?}"
+    );
+    assert_eq!(generate.num_calls(), 1);
+}
+
+fn query_error(code: &str, message: &str) -> String {
+    format!(
+        "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+    )
+}
+
+#[tokio::test]
+async fn a_throttled_call_succeeds_after_retries() {
+    let summary = mock!(aws_sdk_iam::Client::get_account_summary)
+        .sequence()
+        .http_status(400, Some(query_error("Throttling", "Rate exceeded")))
+        .times(2)
+        .output(|| {
+            GetAccountSummaryOutput::builder()
+                .summary_map(t::SummaryKeyType::Users, 3)
+                .build()
+        })
+        .build();
+    let clients = mocked(&[&summary]);
+    let ctx = Ctx::new(&fast());
+    let got = ctx
+        .call(
+            "iam:GetAccountSummary",
+            None,
+            &[],
+            clients.iam.get_account_summary().send(),
+        )
+        .await
+        .value()
+        .unwrap();
+    assert_eq!(got.summary_map().unwrap()[&t::SummaryKeyType::Users], 3);
+    assert_eq!(summary.num_calls(), 3);
+    assert!(ctx.take_errors().is_empty());
+    // Retries of one call count once.
+    assert_eq!(clients.guard.calls()["iam:GetAccountSummary"], 1);
+}
+
+#[tokio::test]
+async fn throttled_past_retries_is_recorded() {
+    let summary = mock!(aws_sdk_iam::Client::get_account_summary)
+        .sequence()
+        .http_status(400, Some(query_error("Throttling", "Rate exceeded")))
+        .repeatedly()
+        .build();
+    let clients = mocked(&[&summary]);
+    let ctx = Ctx::new(&fast());
+    let got = ctx
+        .call(
+            "iam:GetAccountSummary",
+            None,
+            &[],
+            clients.iam.get_account_summary().send(),
+        )
+        .await;
+    assert!(got.value().is_none());
+    let errors = ctx.take_errors();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].message, "Throttling: Rate exceeded");
+    assert_eq!(summary.num_calls(), 3);
+}
+
+#[tokio::test]
+async fn users_newer_than_the_credential_report_are_back_filled() {
+    const REPORT: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated
+<root_account>,arn:aws:iam::111122223333:root,2019-01-01T00:00:00+00:00,not_supported,no_information,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
+alice,arn:aws:iam::111122223333:user/alice,2020-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
+";
+    let gaad = mock!(aws_sdk_iam::Client::get_account_authorization_details).then_output(|| {
+        GetAccountAuthorizationDetailsOutput::builder()
+            .user_detail_list(user("alice"))
+            .user_detail_list(user("carol"))
+            .build()
+    });
+    let generate = mock!(aws_sdk_iam::Client::generate_credential_report)
+        .sequence()
+        .output(|| {
+            GenerateCredentialReportOutput::builder()
+                .state(t::ReportStateType::Started)
+                .build()
+        })
+        .output(|| {
+            GenerateCredentialReportOutput::builder()
+                .state(t::ReportStateType::Complete)
+                .build()
+        })
+        .build();
+    let get = mock!(aws_sdk_iam::Client::get_credential_report).then_output(|| {
+        GetCredentialReportOutput::builder()
+            .content(Blob::new(REPORT))
+            .generated_time(now())
+            .build()
+    });
+    let keys = mock!(aws_sdk_iam::Client::list_access_keys)
+        .match_requests(|r| r.user_name() == Some("carol"))
+        .then_output(|| {
+            ListAccessKeysOutput::builder()
+                .access_key_metadata(
+                    t::AccessKeyMetadata::builder()
+                        .access_key_id("AKIACAROL")
+                        .status(t::StatusType::Active)
+                        .create_date(now())
+                        .build(),
+                )
+                .build()
+                .unwrap()
+        });
+    let used = mock!(aws_sdk_iam::Client::get_access_key_last_used).then_output(|| {
+        GetAccessKeyLastUsedOutput::builder()
+            .access_key_last_used(
+                t::AccessKeyLastUsed::builder()
+                    .last_used_date(now())
+                    .service_name("s3")
+                    .region("eu-west-1")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    });
+    let login = mock!(aws_sdk_iam::Client::get_login_profile).then_error(|| {
+        GetLoginProfileError::NoSuchEntityException(
+            t::error::NoSuchEntityException::builder()
+                .message("no login profile")
+                .meta(
+                    aws_smithy_types::error::ErrorMetadata::builder()
+                        .code("NoSuchEntity")
+                        .message("no login profile")
+                        .build(),
+                )
+                .build(),
+        )
+    });
+    let mfa = mock!(aws_sdk_iam::Client::list_mfa_devices).then_output(|| {
+        ListMfaDevicesOutput::builder()
+            .set_mfa_devices(Some(Vec::new()))
+            .build()
+            .unwrap()
+    });
+    let clients = mocked(&[&gaad, &generate, &get, &keys, &used, &login, &mfa]);
+    let ctx = Ctx::new(&fast());
+    let details = iam::authorization_details(&ctx, &clients).await;
+    let (report, at) = iam_report(&ctx, &clients, &details).await;
+    let errors = ctx.take_errors();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(at, Some(Timestamp(now().secs())));
+    assert_eq!(report.rows.len(), 3);
+    let carol = report
+        .by_arn("arn:aws:iam::111122223333:user/carol")
+        .unwrap();
+    assert_eq!(carol.password_enabled, Some(false));
+    assert!(!carol.mfa_active);
+    assert!(carol.access_keys[0].active);
+    assert_eq!(
+        carol.access_keys[0].last_used_service.as_deref(),
+        Some("s3")
+    );
+    assert_eq!(
+        carol.access_keys[0].last_used_region.as_deref(),
+        Some("eu-west-1")
+    );
+    assert!(!carol.access_keys[1].active);
+    // alice was in the report: no per-user calls for her.
+    assert_eq!(keys.num_calls(), 1);
+    assert_eq!(generate.num_calls(), 2);
+}
+
+async fn iam_report(
+    ctx: &Ctx,
+    c: &Clients,
+    d: &AuthorizationDetails,
+) -> (iam_model::snapshot::CredentialReport, Option<Timestamp>) {
+    iam::credential_report(ctx, c, d).await.unwrap()
+}
+
+// ---------------------------------------------------------------------------------------
+// A fake connector: answers GetCallerIdentity, denies everything else in each protocol's
+// own error shape, and counts requests that reached it.
+
+#[derive(Clone, Debug, Default)]
+struct DenyAll {
+    sent: Arc<AtomicUsize>,
+}
+
+fn deny(req: &HttpRequest) -> Response<SdkBody> {
+    let uri = req.uri().to_string();
+    let host = uri
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_default()
+        .to_string();
+    let body = req
+        .body()
+        .bytes()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    let target = req
+        .headers()
+        .get("x-amz-target")
+        .unwrap_or_default()
+        .to_string();
+    let (status, text, errortype) = if host.starts_with("sts.")
+        && body.contains("Action=GetCallerIdentity")
+    {
+        (200, "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::111122223333:user/scanner</Arn><UserId>AIDASCANNER</UserId><Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>".to_string(), None)
+    } else if host.starts_with("ec2.") {
+        (403, "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>r</RequestID></Response>".to_string(), None)
+    } else if host.starts_with("iam.") || host.starts_with("sts.") {
+        (
+            403,
+            query_error(
+                "AccessDenied",
+                "User: arn:aws:iam::111122223333:user/scanner is not authorized",
+            ),
+            None,
+        )
+    } else if !target.is_empty() {
+        (
+            400,
+            "{\"__type\":\"AccessDeniedException\",\"message\":\"denied\"}".to_string(),
+            None,
+        )
+    } else if host.starts_with("access-analyzer.") {
+        (
+            403,
+            "{\"message\":\"denied\"}".to_string(),
+            Some("AccessDeniedException"),
+        )
+    } else {
+        (
+            403,
+            "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>".to_string(),
+            None,
+        )
+    };
+    let mut resp = Response::new(
+        StatusCode::try_from(status).unwrap_or(StatusCode::try_from(500).unwrap()),
+        SdkBody::from(text),
+    );
+    if let Some(t) = errortype {
+        resp.headers_mut().insert("x-amzn-errortype", t);
+    }
+    resp
+}
+
+impl HttpConnector for DenyAll {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        HttpConnectorFuture::ready(Ok(deny(&request)))
+    }
+}
+
+impl HttpClient for DenyAll {
+    fn http_connector(
+        &self,
+        _settings: &HttpConnectorSettings,
+        _components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(self.clone())
+    }
+}
+
+#[tokio::test]
+async fn access_denied_on_every_section_is_recorded_and_collection_goes_on() {
+    let fake = DenyAll::default();
+    let clients = Clients::new(sdk_config(SharedHttpClient::new(fake.clone())), Vec::new());
+    let collected = collect(&clients, &fast()).await.unwrap();
+    let s = &collected.snapshot;
+    assert_eq!(s.account_id, "111122223333");
+    assert!(s.collected_at.is_some());
+    let failed: BTreeSet<(&str, Option<&str>)> = s
+        .collection_errors
+        .iter()
+        .map(|e| (e.operation.as_str(), e.region.as_deref()))
+        .collect();
+    let r = Some("us-east-1");
+    for expected in [
+        ("iam:GetAccountAuthorizationDetails", None),
+        ("iam:GenerateCredentialReport", None),
+        ("iam:GetAccountPasswordPolicy", None),
+        ("iam:GetAccountSummary", None),
+        ("iam:ListVirtualMFADevices", None),
+        ("iam:ListServerCertificates", None),
+        ("iam:ListSAMLProviders", None),
+        ("iam:ListOpenIDConnectProviders", None),
+        ("organizations:DescribeOrganization", None),
+        ("s3:ListBuckets", None),
+        ("s3control:GetPublicAccessBlock", None),
+        ("ec2:DescribeRegions", r),
+        ("ec2:DescribeSecurityGroups", r),
+        ("ec2:DescribeInstances", r),
+        ("ec2:DescribeVolumes", r),
+        ("ec2:DescribeSnapshots", r),
+        ("ec2:DescribeImages", r),
+        ("ec2:GetEbsEncryptionByDefault", r),
+        ("cloudtrail:DescribeTrails", r),
+        ("kms:ListKeys", r),
+        ("accessanalyzer:ListAnalyzers", r),
+    ] {
+        assert!(
+            failed.contains(&expected),
+            "{expected:?} not recorded: {failed:?}"
+        );
+    }
+    for e in &s.collection_errors {
+        assert!(!e.message.contains("read-only guard"), "{e:?}");
+        assert!(!e.message.contains("not-a-secret"), "{e:?}");
+    }
+    let iam = s
+        .collection_errors
+        .iter()
+        .find(|e| e.operation == "iam:GetAccountSummary")
+        .unwrap();
+    assert!(
+        iam.message
+            .starts_with("AccessDenied: User: arn:aws:iam::111122223333:user/scanner"),
+        "{iam:?}"
+    );
+    // Nothing is absent by mistake: a denied section is unknown, not empty-and-fine.
+    assert!(s.password_policy.is_none() && s.s3.is_none() && s.organizations.is_none());
+    // Everything the collector called is on the allow-list, and what it called here were
+    // the entry points of every section.
+    for op in collected.calls.keys() {
+        assert!(
+            OPERATIONS
+                .iter()
+                .any(|o| label(o.sdk_service, o.name) == *op),
+            "{op} called but not allowed"
+        );
+    }
+    assert_eq!(
+        fake.sent.load(Ordering::SeqCst) as u64,
+        collected.calls.values().sum::<u64>()
+    );
+}
+
+#[tokio::test]
+async fn the_guard_refuses_writes_before_they_are_sent() {
+    let fake = DenyAll::default();
+    let clients = Clients::new(sdk_config(SharedHttpClient::new(fake.clone())), Vec::new());
+    let e = clients
+        .iam
+        .create_user()
+        .user_name("intruder")
+        .send()
+        .await
+        .unwrap_err();
+    let text = ctx::describe_error(&e);
+    assert!(text.contains("read-only guard"), "{text}");
+    assert!(text.contains("iam:CreateUser"), "{text}");
+    let e = clients
+        .s3("eu-west-1")
+        .delete_bucket()
+        .bucket("logs")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(ctx::describe_error(&e).contains("s3:DeleteBucket"));
+    let e = clients
+        .ec2("us-east-1")
+        .authorize_security_group_ingress()
+        .group_id("sg-1")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(ctx::describe_error(&e).contains("ec2:AuthorizeSecurityGroupIngress"));
+    assert_eq!(
+        fake.sent.load(Ordering::SeqCst),
+        0,
+        "a refused request reached the wire"
+    );
+    assert!(clients.guard.calls().is_empty());
+    // A read passes the guard (and is then denied by the fake AWS).
+    let e = clients.iam.get_account_summary().send().await.unwrap_err();
+    assert!(ctx::describe_error(&e).starts_with("AccessDenied"));
+    assert_eq!(fake.sent.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn every_allowed_operation_reads_and_the_shipped_policy_grants_exactly_them() {
+    // Read-only by name: the Generate* report jobs and sts:AssumeRole are the only
+    // non-Get/List/Describe operations.
+    for o in OPERATIONS {
+        assert!(
+            ["Get", "List", "Describe"]
+                .iter()
+                .any(|p| o.name.starts_with(p))
+                || matches!(
+                    o.name,
+                    "GenerateCredentialReport"
+                        | "GenerateServiceLastAccessedDetails"
+                        | "AssumeRole"
+                ),
+            "{o:?}"
+        );
+    }
+    let needed: BTreeSet<&str> = OPERATIONS.iter().filter_map(|o| o.action).collect();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let policy: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("deploy/iamsight-readonly-policy.json")).unwrap(),
+    )
+    .unwrap();
+    let mut granted = BTreeSet::new();
+    for st in policy["Statement"].as_array().unwrap() {
+        assert_eq!(st["Effect"], "Allow");
+        assert_eq!(st["Resource"], "*");
+        for a in st["Action"].as_array().unwrap() {
+            granted.insert(a.as_str().unwrap().to_string());
+        }
+    }
+    let granted: BTreeSet<&str> = granted.iter().map(String::as_str).collect();
+    assert_eq!(
+        needed, granted,
+        "deploy/iamsight-readonly-policy.json is out of step"
+    );
+    // The policy parses as an IAM policy and every action is in the catalog.
+    let text = std::fs::read_to_string(root.join("deploy/iamsight-readonly-policy.json")).unwrap();
+    assert!(iam_model::policy::Policy::parse(&text).is_ok());
+    let catalog = iam_model::catalog::Catalog::embedded();
+    for a in &needed {
+        assert!(
+            catalog.action_id(a).is_some(),
+            "`{a}` is not an action of the catalog"
+        );
+    }
+    // The CloudFormation template carries the same list.
+    let template = std::fs::read_to_string(root.join("deploy/iamsight-scanner-role.yaml")).unwrap();
+    let in_template: BTreeSet<&str> = template
+        .lines()
+        .map(str::trim)
+        .filter_map(|l| l.strip_prefix("- "))
+        .filter(|a| {
+            a.contains(':')
+                && !a.contains(' ')
+                && a.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        })
+        .collect();
+    assert_eq!(
+        needed, in_template,
+        "deploy/iamsight-scanner-role.yaml is out of step"
+    );
+    assert!(template.contains("sts:ExternalId"));
+}
