@@ -10,6 +10,7 @@ use iam_model::snapshot::{ManagedPolicyDetail, Snapshot};
 use crate::account::Account;
 use crate::config::Config;
 use crate::graph::PermissionGraph;
+use crate::unused::{UnusedReport, unused_permissions};
 use iam_model::catalog::Catalog;
 
 /// What every check sees.
@@ -25,6 +26,7 @@ pub struct Context<'a> {
     pub account: Account<'a>,
     policies: HashMap<&'a str, &'a ManagedPolicyDetail>,
     graph: OnceLock<PermissionGraph>,
+    unused: OnceLock<UnusedReport>,
 }
 
 impl<'a> Context<'a> {
@@ -43,7 +45,20 @@ impl<'a> Context<'a> {
             account: Account::new(snapshot),
             policies,
             graph: OnceLock::new(),
+            unused: OnceLock::new(),
         }
+    }
+
+    /// Unused permissions with their confidence, computed on first use.
+    pub fn unused(&self) -> &UnusedReport {
+        self.unused.get_or_init(|| {
+            unused_permissions(
+                self.snapshot,
+                &self.account,
+                self.config,
+                Catalog::embedded(),
+            )
+        })
     }
 
     /// The permission graph, built on first use and shared by every check.

@@ -40,6 +40,7 @@ mod security_group_open;
 mod subjects;
 mod support_role;
 mod unused_console_password;
+mod unused_principals;
 mod user_direct_policies;
 
 /// How to fix what a check finds.
@@ -106,6 +107,12 @@ pub static CHECKS: &[&Check] = &[
     &support_role::CHECK,
     &expired_server_certificate::CHECK,
     &access_analyzer::CHECK,
+    &unused_principals::USER,
+    &unused_principals::ROLE,
+    &unused_principals::EMPTY_GROUP,
+    &unused_principals::POLICYLESS_GROUP,
+    &unused_principals::UNATTACHED_POLICY,
+    &unused_principals::PERMISSIONS,
     &security_group_open::SSH,
     &security_group_exposure::RDP_OPEN,
     &security_group_exposure::ALL_PORTS,
