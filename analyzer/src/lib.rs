@@ -21,6 +21,7 @@ pub mod context;
 pub mod docs;
 pub mod graph;
 pub mod report;
+pub mod suggest;
 pub mod unused;
 
 use std::collections::BTreeMap;
@@ -136,7 +137,8 @@ fn apply_suppressions(f: &mut Finding, config: &Config, now: Option<iam_model::T
     }
 }
 
-fn summarize(findings: &[Finding], checks_run: usize) -> Summary {
+/// Counts open and suppressed findings by severity, category and service.
+pub fn summarize(findings: &[Finding], checks_run: usize) -> Summary {
     let mut s = Summary {
         checks_run,
         ..Summary::default()

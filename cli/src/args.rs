@@ -36,6 +36,8 @@ pub enum Command {
     Graph(GraphArgs),
     /// Unused permissions, one row per principal × policy × statement × permission.
     Unused(UnusedArgs),
+    /// Least-privilege policies from real use (never applied to the account).
+    Suggest(SuggestArgs),
     /// Read a live account through the AWS SDK (read-only) and write a snapshot.
     Collect(CollectArgs),
 }
@@ -104,12 +106,13 @@ pub struct ReportArgs {
     /// Config file (default: `iamsight.toml` in the working directory, if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Output format.
+    /// Output format (of standard output, or of a plain `--output FILE`).
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Write the report to FILE instead of standard output; `FORMAT=FILE` (repeatable) writes
+    /// that format too, e.g. `--output html=report.html --output sarif=report.sarif`.
+    #[arg(long, short, value_name = "[FORMAT=]FILE")]
+    pub output: Vec<String>,
     /// Exit with 1 when an open finding is at or above this severity.
     #[arg(long, value_name = "SEVERITY", default_value = "never")]
     pub fail_on: String,
@@ -122,6 +125,9 @@ pub struct ReportArgs {
     /// Also list suppressed findings in the table.
     #[arg(long)]
     pub show_suppressed: bool,
+    /// A previous JSON report: show only findings that are new since then (stable ids).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Without `--snapshot` or `--demo`: how to reach the live account.
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -132,8 +138,18 @@ pub struct ReportArgs {
 pub enum ReportFormat {
     /// A table for the terminal.
     Table,
-    /// The full report model.
+    /// The full report model (schema: `docs/report.schema.json`).
     Json,
+    /// One row per finding (RFC 4180).
+    Csv,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+    /// OCSF Detection Findings (class 2004), one event per finding.
+    Ocsf,
+    /// JUnit XML: a test suite per check, a test case per check and resource.
+    Junit,
+    /// One self-contained HTML page with filters.
+    Html,
 }
 
 /// Flags of `catalog`.
@@ -285,4 +301,37 @@ pub struct UnusedArgs {
     /// Also list rows that are not confidently unused (untracked, too new).
     #[arg(long)]
     pub all: bool,
+}
+
+/// Flags of `suggest`.
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Config file (default: `iamsight.toml` in the working directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only this principal (name or ARN).
+    #[arg(long, conflicts_with = "all")]
+    pub principal: Option<String>,
+    /// Every user and role (the default when `--principal` is absent).
+    #[arg(long)]
+    pub all: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SuggestFormat::Json)]
+    pub format: SuggestFormat,
+    /// Directory for `--format terraform` (one file per principal).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
+
+/// Formats of `suggest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SuggestFormat {
+    /// Suggestions, removals and what was kept, as JSON.
+    Json,
+    /// A unified diff of each changed policy against today's.
+    Diff,
+    /// Terraform resources with the suggested documents, one file per principal in `--out-dir`.
+    Terraform,
 }

@@ -16,5 +16,6 @@ mod corpus {
     mod support;
 
     mod evaluation;
+    mod expansion;
     mod policies;
 }

@@ -186,3 +186,109 @@ fn analyzer_checks_len() -> usize {
         .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_uppercase()) && l.contains('-'))
         .count()
 }
+
+#[test]
+fn baseline_shows_only_new_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.json");
+    let o = iamsight(&[
+        "scan",
+        "--demo",
+        "--select",
+        "root-account-without-mfa",
+        "--format",
+        "json",
+        "--output",
+        &base.display().to_string(),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let all: serde_json::Value =
+        serde_json::from_str(&iamsight(&["scan", "--demo", "--format", "json"]).stdout).unwrap();
+    let o = iamsight(&[
+        "scan",
+        "--demo",
+        "--format",
+        "json",
+        "--baseline",
+        &base.display().to_string(),
+    ]);
+    let new: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let n_all = all["findings"].as_array().unwrap().len();
+    let n_new = new["findings"].as_array().unwrap().len();
+    assert_eq!(n_new, n_all - 1);
+    assert!(
+        new["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["check"] != "root-account-without-mfa")
+    );
+    assert_eq!(new["summary"]["open"].as_u64().unwrap() as usize, n_new);
+}
+
+#[test]
+fn config_overrides_severity_and_suppresses_with_expiry() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("iamsight.toml");
+    std::fs::write(
+        &cfg,
+        r#"
+[severity]
+password-policy-allows-reuse = "critical"
+
+[[suppressions]]
+check = "root-account-without-mfa"
+resource = "arn:aws:iam::111122223333:*"
+reason = "break-glass, reviewed"
+
+[[suppressions]]
+check = "root-account-with-access-keys"
+reason = "expired exception"
+expires = "2026-01-01"
+"#,
+    )
+    .unwrap();
+    let o = iamsight(&[
+        "scan",
+        "--demo",
+        "--format",
+        "json",
+        "--config",
+        &cfg.display().to_string(),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let r: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let f = |check: &str| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check"] == check)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(f("password-policy-allows-reuse")["severity"], "critical");
+    assert_eq!(f("root-account-without-mfa")["status"], "suppressed");
+    assert_eq!(
+        f("root-account-without-mfa")["suppression"],
+        "break-glass, reviewed"
+    );
+    let keys = f("root-account-with-access-keys");
+    assert_eq!(keys["status"], "open");
+    assert!(
+        keys["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "suppression-expired")
+    );
+    // A bad config names the file and the problem.
+    std::fs::write(&cfg, "[thresholds]\nunused_dayz = 3\n").unwrap();
+    let o = iamsight(&["scan", "--demo", "--config", &cfg.display().to_string()]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("iamsight.toml") && o.stderr.contains("unused_dayz"),
+        "{}",
+        o.stderr
+    );
+}

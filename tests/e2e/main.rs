@@ -6,4 +6,7 @@
 )]
 
 mod cli;
+mod collect;
 mod evaluate;
+mod insights;
+mod report;

@@ -64,8 +64,11 @@ fn run_policy(ctx: &Context<'_>, out: &mut Emitter<'_>) {
         let unconditional = allowed_on_star(&[jp.policy], false, &mut exp);
         let conditional = if is_admin_set(&unconditional, &iam_pm, catalog) {
             false
-        } else if is_admin_set(&allowed_on_star(&[jp.policy], true, &mut exp), &iam_pm, catalog)
-        {
+        } else if is_admin_set(
+            &allowed_on_star(&[jp.policy], true, &mut exp),
+            &iam_pm,
+            catalog,
+        ) {
             true
         } else {
             continue;
@@ -176,8 +179,7 @@ fn run_principal(ctx: &Context<'_>, out: &mut Emitter<'_>) {
                 .map(|grp| format!(" (through group `{grp}`)"))
                 .unwrap_or_default();
             for (i, st) in pol.statements.iter().enumerate() {
-                if st.effect == Effect::Allow && on_every_resource(st) && st.conditions.is_empty()
-                {
+                if st.effect == Effect::Allow && on_every_resource(st) && st.conditions.is_empty() {
                     evidence.push(statement_evidence(
                         &g.id,
                         i,
@@ -198,7 +200,10 @@ fn run_principal(ctx: &Context<'_>, out: &mut Emitter<'_>) {
                 policy: Some(b.id.clone()),
                 ..Evidence::text(
                     "boundary",
-                    format!("the permissions boundary `{}` allows every action too", b.id),
+                    format!(
+                        "the permissions boundary `{}` allows every action too",
+                        b.id
+                    ),
                 )
             });
         }

@@ -15,6 +15,7 @@
 
 use iam_model::catalog::{AccessLevel, ActionSet, Catalog, Expander};
 use iam_model::policy::{Condition, OperatorFamily, Policy, SetQualifier, Statement};
+use iam_model::snapshot::RoleDetail;
 
 use super::{Emitter, Subject};
 use crate::context::{Context, inline_id};
@@ -48,20 +49,21 @@ pub fn judged_policies<'a>(ctx: &Context<'a>) -> Vec<JudgedPolicy<'a>> {
             policy,
         });
     }
-    let mut inline = |kind: &str, holder: &str, arn: &str, list: &'a [iam_model::snapshot::InlinePolicy]| {
-        for ip in list {
-            let Ok(policy) = ip.policy_document.policy() else {
-                continue;
-            };
-            let id = inline_id(arn, &ip.policy_name);
-            out.push(JudgedPolicy {
-                label: format!("inline policy `{}` of {kind} `{holder}`", ip.policy_name),
-                subject: Subject::new(id.clone(), "iam-inline-policy"),
-                id,
-                policy,
-            });
-        }
-    };
+    let mut inline =
+        |kind: &str, holder: &str, arn: &str, list: &'a [iam_model::snapshot::InlinePolicy]| {
+            for ip in list {
+                let Ok(policy) = ip.policy_document.policy() else {
+                    continue;
+                };
+                let id = inline_id(arn, &ip.policy_name);
+                out.push(JudgedPolicy {
+                    label: format!("inline policy `{}` of {kind} `{holder}`", ip.policy_name),
+                    subject: Subject::new(id.clone(), "iam-inline-policy"),
+                    id,
+                    policy,
+                });
+            }
+        };
     for u in &d.users {
         inline("user", &u.user_name, &u.arn, &u.user_policy_list);
     }
@@ -72,6 +74,27 @@ pub fn judged_policies<'a>(ctx: &Context<'a>) -> Vec<JudgedPolicy<'a>> {
         inline("role", &r.role_name, &r.arn, &r.role_policy_list);
     }
     out
+}
+
+/// Every role that is not service-linked, with its trust policy when that parses (a trust
+/// policy that does not parse is `invalid-policy-document`'s finding).
+pub fn trust_policies<'a>(ctx: &Context<'a>) -> Vec<(&'a RoleDetail, &'a Policy)> {
+    ctx.snapshot
+        .authorization_details
+        .roles
+        .iter()
+        .filter(|r| !r.is_service_linked())
+        .filter_map(|r| {
+            let p = r.assume_role_policy_document.as_ref()?.policy().ok()?;
+            Some((r, p))
+        })
+        .collect()
+}
+
+/// The subject of a role.
+pub fn role_subject(r: &RoleDetail) -> Subject {
+    Subject::new(r.arn.clone(), "iam-role")
+        .with_tags(r.tags.iter().map(|t| (t.key.as_str(), t.value.as_str())))
 }
 
 /// `statement 0 (Sid "FullAccess")`.
@@ -162,7 +185,8 @@ pub fn on_every_resource(st: &Statement) -> bool {
 /// Does a Deny statement apply to every resource (`*`, or an empty `NotResource`)?
 fn deny_on_every_resource(st: &Statement) -> bool {
     st.resource.as_ref().is_some_and(|r| {
-        (!r.negated && r.patterns.iter().any(|p| is_star(p))) || (r.negated && r.patterns.is_empty())
+        (!r.negated && r.patterns.iter().any(|p| is_star(p)))
+            || (r.negated && r.patterns.is_empty())
     })
 }
 

@@ -14,20 +14,26 @@ use crate::report::{Category, Evidence, Finding, Severity, Status};
 
 mod access_analyzer;
 mod access_keys;
+mod admin_access;
+mod admin_compute_role;
 mod cloudtrail;
 mod console_user_mfa;
 mod default_security_group;
 mod ebs_encryption;
 mod expired_server_certificate;
+mod grants;
 mod instances;
 mod invalid_policy_document;
 mod kms_rotation;
+mod notaction_allow;
 mod password_complexity;
 mod password_max_age;
 mod password_policy;
+mod principal_risk;
 mod privilege_escalation;
 mod public_images;
 mod required_tags;
+mod role_grants;
 mod root_account;
 mod root_hardware_mfa;
 mod root_used_recently;
@@ -37,8 +43,14 @@ mod s3_public_access_block;
 mod s3_public_bucket;
 mod security_group_exposure;
 mod security_group_open;
+mod service_wildcard;
 mod subjects;
 mod support_role;
+mod toxic;
+mod trust_accounts;
+mod trust_oidc;
+mod unconstrained_write;
+mod unknown_action;
 mod unused_console_password;
 mod unused_principals;
 mod user_direct_policies;
@@ -85,6 +97,23 @@ pub struct Check {
 pub static CHECKS: &[&Check] = &[
     &invalid_policy_document::CHECK,
     &privilege_escalation::CHECK,
+    &admin_access::POLICY,
+    &admin_access::PRINCIPAL,
+    &service_wildcard::CHECK,
+    &unconstrained_write::CHECK,
+    &notaction_allow::CHECK,
+    &role_grants::PASS_ROLE,
+    &role_grants::ASSUME_ROLE,
+    &unknown_action::CHECK,
+    &principal_risk::EXFILTRATE,
+    &principal_risk::EXPOSE,
+    &principal_risk::CREDENTIALS_CHECK,
+    &principal_risk::INFRASTRUCTURE_CHECK,
+    &trust_accounts::ANY_PRINCIPAL,
+    &trust_accounts::EXTERNAL_WITHOUT_EXTERNAL_ID,
+    &trust_accounts::UNKNOWN_ACCOUNT,
+    &trust_oidc::CHECK,
+    &admin_compute_role::CHECK,
     &root_account::WITHOUT_MFA,
     &root_account::WITH_ACCESS_KEYS,
     &root_hardware_mfa::CHECK,
@@ -137,6 +166,8 @@ pub static CHECKS: &[&Check] = &[
     &cloudtrail::SINGLE_REGION,
     &kms_rotation::CHECK,
     &required_tags::CHECK,
+    &toxic::EXPOSED_ADMIN_INSTANCE,
+    &toxic::EXTERNAL_SECRETS,
 ];
 
 /// Looks a check up by id or name.

@@ -18,8 +18,8 @@ use iam_model::catalog::{Catalog, Expander};
 use iam_model::policy::Effect;
 
 use super::grants::{
-    actions_text, emit_at, judged_policies, resources_text, statement_actions,
-    statement_evidence, statement_name,
+    actions_text, emit_at, judged_policies, resources_text, statement_actions, statement_evidence,
+    statement_name,
 };
 use super::{Check, Emitter, Remediation};
 use crate::context::Context;

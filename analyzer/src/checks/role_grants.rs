@@ -90,7 +90,13 @@ fn run_pass_role(ctx: &Context<'_>, out: &mut Emitter<'_>) {
 }
 
 fn run_assume_role(ctx: &Context<'_>, out: &mut Emitter<'_>) {
-    run_action(ctx, out, "sts:AssumeRole", ASSUME_ROLE_KEYS, "assume any role");
+    run_action(
+        ctx,
+        out,
+        "sts:AssumeRole",
+        ASSUME_ROLE_KEYS,
+        "assume any role",
+    );
 }
 
 /// How a statement's resources cover the account's roles: `None` when they do not.
@@ -109,7 +115,10 @@ fn covers_roles(st: &Statement, roles: &Pattern) -> Option<String> {
             )
         })
     } else {
-        r.patterns.iter().find(|p| covered_by(p)).map(|p| format!("`{p}`"))
+        r.patterns
+            .iter()
+            .find(|p| covered_by(p))
+            .map(|p| format!("`{p}`"))
     }
 }
 
@@ -124,8 +133,7 @@ fn run_action(
         "arn:{}:iam::{}:role/*",
         ctx.snapshot.partition, ctx.snapshot.account_id
     ));
-    let narrows_roles =
-        |c: &Condition| narrows(c) && narrowing_keys.iter().any(|k| key_is(c, k));
+    let narrows_roles = |c: &Condition| narrows(c) && narrowing_keys.iter().any(|k| key_is(c, k));
     for jp in judged_policies(ctx) {
         let mut evidence = Vec::new();
         for (i, st) in jp.policy.statements.iter().enumerate() {
@@ -166,7 +174,10 @@ fn run_action(
         out.emit(
             jp.subject.clone(),
             "",
-            format!("{} lets its holders {what} (`{action}` on every role)", jp.label),
+            format!(
+                "{} lets its holders {what} (`{action}` on every role)",
+                jp.label
+            ),
             evidence,
         );
     }

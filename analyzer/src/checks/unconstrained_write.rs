@@ -105,7 +105,9 @@ fn unconstrained(st: &Statement, exp: &mut Expander<'_>, catalog: &Catalog) -> A
         .filter(|a| {
             WRITE_LEVELS.contains(&a.access_level())
                 && !a.is_wildcard_only()
-                && !OWN_CHECKS.iter().any(|o| o.eq_ignore_ascii_case(&a.full_name()))
+                && !OWN_CHECKS
+                    .iter()
+                    .any(|o| o.eq_ignore_ascii_case(&a.full_name()))
         })
         .map(|a| a.id())
         .collect()

@@ -65,7 +65,7 @@ fn demo_paths_match_the_demo_contract() {
         .iter()
         .find(|p| p.principal == a("user/kevin.ops"))
         .unwrap();
-    let policies: std::collections::BTreeSet<&str> = kevin.steps[0]
+    let policies: BTreeSet<&str> = kevin.steps[0]
         .statements
         .iter()
         .map(|s| s.policy.as_str())

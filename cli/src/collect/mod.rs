@@ -131,9 +131,7 @@ pub fn collect_live(settings: &Settings) -> Result<Collected, CollectError> {
             }))
         })
         .map_err(CollectError::Runtime)?;
-    worker
-        .join()
-        .unwrap_or_else(|_| Err(CollectError::Panicked))
+    worker.join().unwrap_or(Err(CollectError::Panicked))
 }
 
 /// Stack size of the collection threads.

@@ -534,7 +534,11 @@ async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
 }
 
 /// Access Analyzer: the analyzers and the active findings of each active one.
-async fn access_analyzer(ctx: &Ctx, c: &Clients, region: &str) -> Option<AccessAnalyzerSection> {
+pub(super) async fn access_analyzer(
+    ctx: &Ctx,
+    c: &Clients,
+    region: &str,
+) -> Option<AccessAnalyzerSection> {
     let client = c.access_analyzer(region);
     let r = Some(region);
     let pages = ctx

@@ -97,17 +97,21 @@ fn location_region(l: Option<&t::BucketLocationConstraint>) -> String {
 
 async fn bucket(ctx: &Ctx, c: &Clients, home: &aws_sdk_s3::Client, b: &t::Bucket) -> Bucket {
     let name = b.name().unwrap_or_default();
-    let region = match ctx
-        .call(
-            "s3:GetBucketLocation",
-            None,
-            &[],
-            home.get_bucket_location().bucket(name).send(),
-        )
-        .await
-    {
-        Got::Value(l) => Some(location_region(l.location_constraint())),
-        _ => b.bucket_region().map(str::to_string),
+    // ListBuckets names each bucket's region nowadays; GetBucketLocation only when it does not.
+    let region = match b.bucket_region().filter(|r| !r.is_empty()) {
+        Some(r) => Some(r.to_string()),
+        None => match ctx
+            .call(
+                "s3:GetBucketLocation",
+                None,
+                &[],
+                home.get_bucket_location().bucket(name).send(),
+            )
+            .await
+        {
+            Got::Value(l) => Some(location_region(l.location_constraint())),
+            _ => None,
+        },
     };
     let client = match &region {
         Some(r) if *r != c.home_region => c.s3(r),

@@ -740,3 +740,116 @@ fn every_allowed_operation_reads_and_the_shipped_policy_grants_exactly_them() {
     );
     assert!(template.contains("sts:ExternalId"));
 }
+
+#[test]
+fn poll_delays_grow_with_jitter_up_to_the_cap() {
+    let ctx = Ctx::new(&Settings {
+        first_poll: Duration::from_millis(100),
+        max_poll: Duration::from_secs(2),
+        ..Settings::default()
+    });
+    for attempt in 0..40 {
+        let base = Duration::from_millis(100)
+            .saturating_mul(2u32.saturating_pow(attempt.min(20)))
+            .min(Duration::from_secs(2));
+        let d = ctx.poll_delay(attempt);
+        assert!(
+            d >= base / 2 && d <= base,
+            "attempt {attempt}: {d:?} vs {base:?}"
+        );
+    }
+    let spread: BTreeSet<Duration> = (0..20).map(|_| ctx.poll_delay(3)).collect();
+    assert!(spread.len() > 1, "no jitter");
+}
+
+#[tokio::test]
+async fn access_analyzer_lists_analyzers_and_the_active_findings_of_active_ones() {
+    use aws_sdk_accessanalyzer::operation::list_analyzers::ListAnalyzersOutput;
+    use aws_sdk_accessanalyzer::operation::list_findings_v2::ListFindingsV2Output;
+    use aws_sdk_accessanalyzer::types as aa;
+    let analyzer = |name: &str, kind: aa::Type, status: aa::AnalyzerStatus| {
+        aa::AnalyzerSummary::builder()
+            .arn(format!(
+                "arn:aws:access-analyzer:eu-west-1:111122223333:analyzer/{name}"
+            ))
+            .name(name)
+            .r#type(kind)
+            .status(status)
+            .created_at(now())
+            .build()
+            .unwrap()
+    };
+    let list = mock!(aws_sdk_accessanalyzer::Client::list_analyzers).then_output(move || {
+        ListAnalyzersOutput::builder()
+            .analyzers(analyzer(
+                "external",
+                aa::Type::Account,
+                aa::AnalyzerStatus::Active,
+            ))
+            .analyzers(analyzer(
+                "unused",
+                aa::Type::AccountUnusedAccess,
+                aa::AnalyzerStatus::Active,
+            ))
+            .analyzers(analyzer(
+                "old",
+                aa::Type::Account,
+                aa::AnalyzerStatus::Disabled,
+            ))
+            .build()
+            .unwrap()
+    });
+    let finding = |id: &str, kind: aa::FindingType| {
+        aa::FindingSummaryV2::builder()
+            .id(id)
+            .resource("arn:aws:iam::111122223333:role/app")
+            .resource_type(aa::ResourceType::AwsIamRole)
+            .resource_owner_account("111122223333")
+            .status(aa::FindingStatus::Active)
+            .finding_type(kind)
+            .analyzed_at(now())
+            .created_at(now())
+            .updated_at(now())
+            .build()
+            .unwrap()
+    };
+    let findings = mock!(aws_sdk_accessanalyzer::Client::list_findings_v2)
+        .match_requests(|r| {
+            r.filter()
+                .and_then(|f| f.get("status"))
+                .is_some_and(|c| c.eq() == ["ACTIVE"])
+        })
+        .then_compute_output(move |r| {
+            let unused = r.analyzer_arn().is_some_and(|a| a.ends_with("/unused"));
+            ListFindingsV2Output::builder()
+                .findings(if unused {
+                    finding("f-unused", aa::FindingType::UnusedIamRole)
+                } else {
+                    finding("f-external", aa::FindingType::ExternalAccess)
+                })
+                .build()
+                .unwrap()
+        });
+    let clients = mocked(&[&list, &findings]);
+    let ctx = Ctx::new(&fast());
+    let s = regional::access_analyzer(&ctx, &clients, "eu-west-1")
+        .await
+        .unwrap();
+    assert!(ctx.take_errors().is_empty());
+    assert_eq!(s.analyzers.len(), 3);
+    assert_eq!(s.analyzers[1].analyzer_type, "ACCOUNT_UNUSED_ACCESS");
+    let mut kinds: Vec<_> = s
+        .findings
+        .iter()
+        .map(|f| (f.id.as_str(), f.finding_type.as_deref().unwrap_or_default()))
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            ("f-external", "ExternalAccess"),
+            ("f-unused", "UnusedIAMRole")
+        ]
+    );
+    assert_eq!(findings.num_calls(), 2, "not for the disabled analyzer");
+}

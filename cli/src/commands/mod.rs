@@ -7,6 +7,7 @@ mod collect;
 mod graph;
 mod report;
 mod simulate;
+mod suggest;
 mod unused;
 
 use std::io::Write;
@@ -27,6 +28,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8
         Command::Paths(a) => graph::paths(a, out),
         Command::Graph(a) => graph::graph(a, out),
         Command::Unused(a) => unused::run(a, out),
+        Command::Suggest(a) => suggest::run(a, out),
         Command::Collect(a) => collect::run(a, out, err),
     }
 }

@@ -1,4 +1,4 @@
-//! `--format json`: the full report model.
+//! `--format json`: the full report model, described by `docs/report.schema.json`.
 
 use analyzer::report::Report;
 
@@ -6,8 +6,7 @@ use crate::error::CliError;
 
 /// Renders the report as indented JSON.
 pub fn render(report: &Report) -> Result<String, CliError> {
-    let mut s = serde_json::to_string_pretty(report)
-        .map_err(|e| CliError::Usage(format!("cannot serialise the report: {e}")))?;
+    let mut s = serde_json::to_string_pretty(report).map_err(super::json_error)?;
     s.push('\n');
     Ok(s)
 }
