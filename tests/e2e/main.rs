@@ -9,4 +9,3 @@ mod cli;
 mod collect;
 mod evaluate;
 mod insights;
-mod report;
