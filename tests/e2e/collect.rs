@@ -283,13 +283,10 @@ fn collect_reads_exactly_what_was_seeded_and_scan_flags_it() {
         .iter()
         .map(|x| (x.snapshot_id.as_str(), x.public))
         .collect();
-    assert_eq!(
-        snaps,
-        BTreeMap::from([
-            (seeded["snapshots"]["public"].as_str().unwrap(), true),
-            (seeded["snapshots"]["private"].as_str().unwrap(), false),
-        ])
-    );
+    assert!(snaps[seeded["snapshots"]["public"].as_str().unwrap()]);
+    assert!(!snaps[seeded["snapshots"]["private"].as_str().unwrap()]);
+    // moto copies the root snapshot when registering the AMI: a private by-product.
+    assert_eq!(snaps.values().filter(|p| **p).count(), 1, "{snaps:?}");
     assert_eq!(ec2.images.len(), 1);
     assert_eq!(ec2.images[0].image_id, seeded["image"]);
     assert!(ec2.images[0].public);

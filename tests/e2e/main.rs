@@ -9,3 +9,4 @@ mod cli;
 mod collect;
 mod evaluate;
 mod insights;
+mod report;

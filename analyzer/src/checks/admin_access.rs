@@ -170,9 +170,13 @@ fn run_principal(ctx: &Context<'_>, out: &mut Emitter<'_>) {
             .find(|(_, pol)| {
                 allowed_on_star(&[pol], false, &mut exp).len() == catalog.action_count()
             });
+        // The admin policy alone, or (split) every policy's broad statements.
         let mut evidence = Vec::new();
         for g in &p.grants {
             let Some(pol) = g.policy else { continue };
+            if single.is_some_and(|(s, _)| s.id != g.id) {
+                continue;
+            }
             let via = g
                 .via_group
                 .as_deref()
@@ -209,10 +213,14 @@ fn run_principal(ctx: &Context<'_>, out: &mut Emitter<'_>) {
         }
         let message = match single {
             Some((g, _)) => format!(
-                "{} `{}` has administrator access through `{}`",
+                "{} `{}` has administrator access through `{}`{}",
                 p.kind.as_str(),
                 p.name,
-                g.id
+                g.id,
+                g.via_group
+                    .as_deref()
+                    .map(|grp| format!(" (group `{grp}`)"))
+                    .unwrap_or_default()
             ),
             None => format!(
                 "{} `{}` has administrator access only through the union of its policies: no single policy grants it",
@@ -226,6 +234,41 @@ fn run_principal(ctx: &Context<'_>, out: &mut Emitter<'_>) {
             "",
             message,
             evidence,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::grants::{finding_on, run_fixture};
+    use crate::config::Config;
+
+    #[test]
+    fn split_admin_and_conditional_admin_say_so() {
+        let f = run_fixture(&PRINCIPAL, &Config::default());
+        let split = finding_on(&f, "user/fail-split-admin");
+        assert!(
+            split.message.contains("no single policy grants it"),
+            "{}",
+            split.message
+        );
+        assert_eq!(split.evidence.len(), 2);
+        let single = finding_on(&f, "user/fail-admin-through-group");
+        assert!(
+            single.message.contains("AdministratorAccess"),
+            "{}",
+            single.message
+        );
+
+        let f = run_fixture(&POLICY, &Config::default());
+        assert_eq!(
+            finding_on(&f, "policy/fail-admin-with-mfa").severity,
+            Severity::High
+        );
+        assert_eq!(
+            finding_on(&f, "policy/fail-full-access").severity,
+            Severity::Critical
         );
     }
 }

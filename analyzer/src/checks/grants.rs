@@ -6,12 +6,15 @@
 //! managed policy's **default version** (the one in force; other versions are the
 //! version-comparison check's business) and every inline policy of a user, group or role.
 //! AWS managed policies are not judged on their own: the account cannot edit them, and their
-//! effect is judged on the principals they are attached to. A document that does not parse is
-//! `invalid-policy-document`'s finding and is skipped here.
+//! effect is judged on the principals they are attached to. Neither are policies used only as
+//! permissions boundaries: a boundary caps what other policies grant and grants nothing itself.
+//! A document that does not parse is `invalid-policy-document`'s finding and is skipped here.
 //!
 //! Every piece of evidence names the grant exactly (policy ARN or `inline:<holder>:<name>`,
 //! statement index and Sid), so later stages (risk × use) can attach a verdict to the very
 //! statement that grants the risk.
+
+use std::collections::HashSet;
 
 use iam_model::catalog::{AccessLevel, ActionSet, Catalog, Expander};
 use iam_model::policy::{Condition, OperatorFamily, Policy, SetQualifier, Statement};
@@ -34,11 +37,36 @@ pub struct JudgedPolicy<'a> {
 }
 
 /// Every customer managed policy (default version) and inline policy that parses, in snapshot
-/// order. Inline policies of service-linked roles are AWS's and are left out.
+/// order. Inline policies of service-linked roles are AWS's and are left out, and so are
+/// managed policies used only as permissions boundaries (a boundary caps, it grants nothing;
+/// `Resource: "*"` is normal there).
 pub fn judged_policies<'a>(ctx: &Context<'a>) -> Vec<JudgedPolicy<'a>> {
     let d = &ctx.snapshot.authorization_details;
     let mut out = Vec::new();
-    for p in d.policies.iter().filter(|p| !p.is_aws_managed()) {
+    // A policy used only as a permissions boundary grants nothing: it caps.
+    let attached: HashSet<&str> = d
+        .users
+        .iter()
+        .map(|u| &u.attached_managed_policies)
+        .chain(d.groups.iter().map(|g| &g.attached_managed_policies))
+        .chain(d.roles.iter().map(|r| &r.attached_managed_policies))
+        .flatten()
+        .map(|a| a.policy_arn.as_str())
+        .collect();
+    let boundaries: HashSet<&str> = d
+        .users
+        .iter()
+        .map(|u| &u.permissions_boundary)
+        .chain(d.roles.iter().map(|r| &r.permissions_boundary))
+        .flatten()
+        .map(|b| b.permissions_boundary_arn.as_str())
+        .collect();
+    let boundary_only = |arn: &str| boundaries.contains(arn) && !attached.contains(arn);
+    for p in d
+        .policies
+        .iter()
+        .filter(|p| !p.is_aws_managed() && !boundary_only(&p.arn))
+    {
         let Some(policy) = p.default_version().and_then(|v| v.document.policy().ok()) else {
             continue;
         };
@@ -315,6 +343,37 @@ pub fn action_names(set: &ActionSet, catalog: &Catalog) -> Vec<String> {
         .filter_map(|id| catalog.get_action(id))
         .map(|a| a.full_name())
         .collect()
+}
+
+/// Runs one check over its fixture (`fixtures/checks/<name>/resources.json`) with a config,
+/// for tests that assert what the registry test does not: severities, messages, config.
+#[cfg(test)]
+pub fn run_fixture(
+    check: &super::Check,
+    config: &crate::config::Config,
+) -> Vec<crate::report::Finding> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/checks")
+        .join(check.name)
+        .join("resources.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let snap = iam_model::snapshot::Snapshot::from_json_str(&text).unwrap();
+    let ctx = Context::new(&snap, config);
+    let mut em = Emitter::new(check);
+    (check.run)(&ctx, &mut em);
+    em.into_findings()
+}
+
+/// The finding on the resource whose ARN ends with `suffix`.
+#[cfg(test)]
+pub fn finding_on<'f>(
+    findings: &'f [crate::report::Finding],
+    suffix: &str,
+) -> &'f crate::report::Finding {
+    findings
+        .iter()
+        .find(|f| f.resource.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no finding on {suffix}"))
 }
 
 #[cfg(test)]

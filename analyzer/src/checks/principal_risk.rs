@@ -550,64 +550,74 @@ fn judge(
     held
 }
 
-fn identity_statements(e: &Evaluation) -> impl Iterator<Item = &StatementRef> {
-    e.deciding_statements
-        .iter()
-        .filter(|s| s.kind != PolicyKind::Resource)
-}
-
-fn evidence_for(h: &Held) -> Vec<Evidence> {
+/// One line per capability, then one line per deciding statement with the actions it allows.
+fn evidence_for(held: &[Held]) -> Vec<Evidence> {
     let mut ev = Vec::new();
-    let actions: Vec<String> = h
-        .results
-        .iter()
-        .map(|(a, r, _)| format!("`{a}` on `{r}`"))
-        .collect();
-    let mut text = format!("can {}: {}", h.capability.what, actions.join(", "));
-    if h.conditional {
-        let conditions: Vec<String> = h
+    // (statement, actions it allows), in first-seen order.
+    let mut statements: Vec<(&StatementRef, Vec<&str>)> = Vec::new();
+    for h in held {
+        let actions: Vec<String> = h
             .results
             .iter()
-            .flat_map(|(_, _, e)| &e.open_conditions)
-            .filter(|c| c.statement.kind != PolicyKind::Resource)
-            .map(|c| {
-                format!(
-                    "{} (statement {} of `{}`)",
-                    c.condition, c.statement.index, c.statement.policy
-                )
-            })
+            .map(|(a, r, _)| format!("`{a}` on `{r}`"))
             .collect();
-        text.push_str(&format!(
-            " — only under conditions the snapshot cannot settle: {}",
-            conditions.join("; ")
-        ));
-    }
-    ev.push(Evidence::text("capability", text));
-    let mut seen: Vec<(&str, &StatementRef)> = Vec::new();
-    for (action, _, e) in &h.results {
-        for s in identity_statements(e) {
-            if seen.iter().any(|(a, x)| a == action && *x == s) {
-                continue;
-            }
-            seen.push((action, s));
-            ev.push(Evidence {
-                policy: Some(s.policy.clone()),
-                statement: Some(s.index),
-                sid: s.sid.clone(),
-                ..Evidence::text(
-                    "statement",
+        let mut text = format!("can {}: {}", h.capability.what, actions.join(", "));
+        if h.conditional {
+            let conditions: Vec<String> = h
+                .results
+                .iter()
+                .flat_map(|(_, _, e)| &e.open_conditions)
+                .filter(|c| c.statement.kind != PolicyKind::Resource)
+                .map(|c| {
                     format!(
-                        "statement {}{} of `{}` allows `{action}`",
-                        s.index,
-                        s.sid
-                            .as_deref()
-                            .map(|sid| format!(" (Sid \"{sid}\")"))
-                            .unwrap_or_default(),
-                        s.policy
-                    ),
-                )
-            });
+                        "{} (statement {} of `{}`)",
+                        c.condition, c.statement.index, c.statement.policy
+                    )
+                })
+                .collect();
+            text.push_str(&format!(
+                " — only under conditions the snapshot cannot settle: {}",
+                conditions.join("; ")
+            ));
         }
+        ev.push(Evidence::text("capability", text));
+        for (action, _, e) in &h.results {
+            for s in e
+                .deciding_statements
+                .iter()
+                .filter(|s| s.kind != PolicyKind::Resource)
+            {
+                match statements.iter_mut().find(|(x, _)| *x == s) {
+                    Some((_, acts)) if acts.contains(action) => {}
+                    Some((_, acts)) => acts.push(action),
+                    None => statements.push((s, vec![action])),
+                }
+            }
+        }
+    }
+    for (s, actions) in statements {
+        ev.push(Evidence {
+            policy: Some(s.policy.clone()),
+            statement: Some(s.index),
+            sid: s.sid.clone(),
+            ..Evidence::text(
+                "statement",
+                format!(
+                    "statement {}{} of `{}` allows {}",
+                    s.index,
+                    s.sid
+                        .as_deref()
+                        .map(|sid| format!(" (Sid \"{sid}\")"))
+                        .unwrap_or_default(),
+                    s.policy,
+                    actions
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        });
     }
     ev
 }
@@ -643,7 +653,20 @@ fn run_category(
                 whats.push(h.capability.what);
             }
         }
-        let evidence = held.iter().flat_map(evidence_for).collect();
+        let mut evidence = evidence_for(&held);
+        // A Deny in a policy that could not be read would not be seen.
+        for g in p.unresolved() {
+            evidence.push(Evidence {
+                policy: Some(g.id.clone()),
+                ..Evidence::text(
+                    "coverage",
+                    format!(
+                        "`{}` could not be read (missing or invalid); a Deny in it is not taken into account",
+                        g.id
+                    ),
+                )
+            });
+        }
         emit_at(
             out,
             if conditional {
@@ -673,6 +696,36 @@ fn run_category(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::grants::{finding_on, run_fixture};
+    use crate::config::Config;
+
+    #[test]
+    fn conditional_capabilities_are_one_severity_lower_and_name_the_condition() {
+        let f = run_fixture(&EXFILTRATE, &Config::default());
+        let office = finding_on(&f, "user/fail-reader-from-office");
+        assert_eq!(office.severity, Severity::Medium);
+        assert!(office.message.contains("only under conditions"));
+        assert!(office.evidence[0].text.contains("aws:SourceIp"));
+        assert_eq!(
+            finding_on(&f, "user/fail-s3-reader").severity,
+            Severity::High
+        );
+        // The deciding statement is named exactly, for risk × use.
+        let reader = finding_on(&f, "user/fail-s3-reader");
+        let st = reader
+            .evidence
+            .iter()
+            .find(|e| e.kind == "statement")
+            .unwrap();
+        assert_eq!(
+            st.policy.as_deref(),
+            Some("arn:aws:iam::111122223333:policy/s3-read-everything")
+        );
+        assert_eq!(
+            (st.statement, st.sid.as_deref()),
+            (Some(0), Some("ReadAll"))
+        );
+    }
 
     #[test]
     fn every_listed_action_is_in_the_catalog_with_its_resource_type() {

@@ -408,6 +408,59 @@ fn run_unknown_account(ctx: &Context<'_>, out: &mut Emitter<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::grants::{finding_on, run_fixture};
+    use crate::config::Config;
+
+    #[test]
+    fn severities_follow_the_conditions() {
+        let f = run_fixture(&ANY_PRINCIPAL, &Config::default());
+        assert_eq!(
+            finding_on(&f, "role/fail-open-role").severity,
+            Severity::Critical
+        );
+        assert_eq!(
+            finding_on(&f, "role/fail-mfa-only").severity,
+            Severity::High
+        );
+        let f = run_fixture(&EXTERNAL_WITHOUT_EXTERNAL_ID, &Config::default());
+        assert_eq!(
+            finding_on(&f, "role/fail-partner-root").severity,
+            Severity::High
+        );
+        assert_eq!(
+            finding_on(&f, "role/fail-partner-role").severity,
+            Severity::Medium
+        );
+        let f = run_fixture(&UNKNOWN_ACCOUNT, &Config::default());
+        assert_eq!(
+            finding_on(&f, "role/fail-partner").severity,
+            Severity::Medium
+        );
+        assert_eq!(
+            finding_on(&f, "role/fail-vendor-with-external-id").severity,
+            Severity::Low
+        );
+    }
+
+    #[test]
+    fn known_accounts_are_not_reported() {
+        let config = Config {
+            known_accounts: vec!["444455556666".to_string(), "210987654321".to_string()],
+            ..Config::default()
+        };
+        let f = run_fixture(&UNKNOWN_ACCOUNT, &config);
+        assert!(
+            f.is_empty(),
+            "{:?}",
+            f.iter().map(|f| &f.resource).collect::<Vec<_>>()
+        );
+        let f = run_fixture(&EXTERNAL_WITHOUT_EXTERNAL_ID, &config);
+        let flagged: Vec<&str> = f.iter().map(|f| f.resource.as_str()).collect();
+        assert_eq!(
+            flagged,
+            ["arn:aws:iam::111122223333:role/fail-bare-account-mfa"]
+        );
+    }
 
     #[test]
     fn external_accounts() {

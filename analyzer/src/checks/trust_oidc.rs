@@ -109,7 +109,7 @@ fn problem(st: &Statement, host: &str) -> Option<String> {
     if host.eq_ignore_ascii_case(GITHUB) || host.to_ascii_lowercase().starts_with(GITHUB) {
         if sub.is_empty() {
             return Some(format!(
-                "no condition on `{host}:sub`: any GitHub repository can assume the role"
+                "no condition restricts `{host}:sub`: any GitHub repository can assume the role"
             ));
         }
         // Conditions are AND'ed: one sub condition that pins the owner suffices.
@@ -141,7 +141,7 @@ fn problem(st: &Statement, host: &str) -> Option<String> {
         return None;
     }
     Some(format!(
-        "no condition on `{host}:sub` or `{host}:aud`: any identity of the provider can assume the role"
+        "no condition restricts `{host}:sub` or `{host}:aud`: any identity of the provider can assume the role"
     ))
 }
 

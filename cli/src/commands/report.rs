@@ -1,7 +1,7 @@
 //! `scan` and `audit`: load, analyse, render, and pick the exit code.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use analyzer::report::{Report, Severity, Status};
 use analyzer::{Selection, analyze};
@@ -153,7 +153,7 @@ fn plan_outputs(format: ReportFormat, flags: &[String]) -> Result<Vec<Output>, C
 
 /// The snapshot's text again (decompressed), for SARIF to point at lines in it. Best effort:
 /// the snapshot already loaded, and without the text results are located on the file alone.
-fn snapshot_text(path: &Path) -> Option<String> {
+fn snapshot_text(path: &std::path::Path) -> Option<String> {
     let bytes = std::fs::read(path).ok()?;
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut s = String::new();

@@ -67,7 +67,7 @@ pub fn render(report: &Report) -> Result<String, CliError> {
             &compliance,
             f.suppression.as_deref().unwrap_or(""),
         ];
-        w.write_record(row.iter().map(|c| defuse(c)))
+        w.write_record(row.iter().map(|c| defuse(c).into_owned()))
             .map_err(fail)?;
     }
     let bytes = w

@@ -150,8 +150,8 @@ fn escape(s: &str, attribute: bool) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\'' if attribute => out.push_str("&apos;"),
             '\n' if !attribute => out.push('\n'),
             '\n' => out.push_str("&#10;"),
             '\t' | '\r' => {
@@ -174,6 +174,6 @@ mod tests {
             esc("a<b & \"c\" 'd'>\u{1}\n"),
             "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;&#10;"
         );
-        assert_eq!(esc_text("x\ny]]>"), "x\ny]]&gt;");
+        assert_eq!(esc_text("x\n'y']]>"), "x\n'y']]&gt;");
     }
 }

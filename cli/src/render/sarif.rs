@@ -57,7 +57,7 @@ fn security_severity(s: Severity) -> Option<&'static str> {
     }
 }
 
-fn build(report: &Report, source: &Source) -> Log {
+fn build<'a>(report: &'a Report, source: &Source) -> Log<'a> {
     let rule_index: HashMap<&str, usize> = report
         .checks
         .iter()
@@ -65,13 +65,22 @@ fn build(report: &Report, source: &Source) -> Log {
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
     let artifact = artifact_uri(source);
-    let positions = match source {
-        Source::Demo(text) => locate(text, &report.findings),
+    let text = match source {
+        Source::Demo(text) => Some(*text),
         Source::File {
             text: Some(text), ..
-        } => locate(text, &report.findings),
-        _ => HashMap::new(),
+        } => Some(text.as_str()),
+        _ => None,
     };
+    let positions = text.map_or_else(HashMap::new, |t| locate(t, &report.findings));
+    // A finding on something the file does not name (the account's password policy, a
+    // setting) is located on the whole file.
+    let whole_file = text.map(|t| Region {
+        start_line: 1,
+        start_column: None,
+        end_line: t.lines().count().max(1),
+        end_column: None,
+    });
     let results = report
         .findings
         .iter()
@@ -81,6 +90,7 @@ fn build(report: &Report, source: &Source) -> Log {
                 rule_index.get(f.check_id.as_str()).copied(),
                 artifact.as_deref(),
                 &positions,
+                whole_file,
             )
         })
         .collect();
@@ -175,12 +185,15 @@ fn result<'a>(
     rule_index: Option<usize>,
     artifact: Option<&str>,
     positions: &HashMap<&str, Position>,
+    whole_file: Option<Region>,
 ) -> SarifResult<'a> {
     let physical = artifact.map(|uri| PhysicalLocation {
         artifact_location: ArtifactLocation {
             uri: uri.to_string(),
         },
-        region: lookup(positions, &f.resource).map(Region::from),
+        region: lookup(positions, &f.resource)
+            .map(Region::from)
+            .or(whole_file),
     });
     let policies: BTreeSet<&str> = f
         .evidence
@@ -296,11 +309,13 @@ fn short_name(arn: &str) -> &str {
         .unwrap_or(arn)
 }
 
-/// Where a string literal starts in the snapshot text (1-based, UTF-16 columns).
+/// Where a string literal is in the snapshot text: its line, and the columns of its opening
+/// quote and just past its closing quote (1-based, UTF-16 code units).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 struct Position {
     line: usize,
     column: usize,
+    end_column: usize,
 }
 
 /// The names a resource may appear under in a snapshot: its ARN, or, for resources the
@@ -356,7 +371,15 @@ fn locate<'t>(text: &'t str, findings: &[Finding]) -> HashMap<&'t str, Position>
                     let column = text
                         .get(line_start..i)
                         .map_or(1, |p| p.encode_utf16().count() + 1);
-                    found.insert(s, Position { line, column });
+                    let end_column = column + s.encode_utf16().count() + 2;
+                    found.insert(
+                        s,
+                        Position {
+                            line,
+                            column,
+                            end_column,
+                        },
+                    );
                 }
                 i = end + 1;
             }
@@ -528,18 +551,24 @@ struct ArtifactLocation {
     uri: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone, Copy)]
 #[serde(rename_all = "camelCase")]
 struct Region {
     start_line: usize,
-    start_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_column: Option<usize>,
+    end_line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<usize>,
 }
 
 impl From<Position> for Region {
     fn from(p: Position) -> Region {
         Region {
             start_line: p.line,
-            start_column: p.column,
+            start_column: Some(p.column),
+            end_line: p.line,
+            end_column: Some(p.end_column),
         }
     }
 }
@@ -594,8 +623,6 @@ mod tests {
     #[test]
     fn string_literals_are_located_by_line_and_utf16_column() {
         let text = "{\n  \"Users\": [\n    {\"Arn\": \"arn:aws:iam::1:user/alice\", \"n\": \"é\\\"x\"},\n    {\"GroupId\": \"sg-0abc\"}\n  ]\n}";
-        let mut wanted = HashSet::new();
-        wanted.insert("arn:aws:iam::1:user/alice");
         let f = |resource: &str| Finding {
             id: "x".into(),
             check_id: "C".into(),
@@ -621,14 +648,16 @@ mod tests {
             lookup(&pos, "arn:aws:iam::1:user/alice"),
             Some(Position {
                 line: 3,
-                column: 13
+                column: 13,
+                end_column: 40
             })
         );
         assert_eq!(
             lookup(&pos, "arn:aws:ec2:us-east-1:1:security-group/sg-0abc"),
             Some(Position {
                 line: 4,
-                column: 17
+                column: 17,
+                end_column: 26
             })
         );
         assert_eq!(lookup(&pos, "arn:aws:iam::1:user/bob"), None);
