@@ -2,7 +2,9 @@
 
 #![allow(
     clippy::unwrap_used,
-    reason = "test code: a failed unwrap is a test failure"
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap or an unexpected value is a test failure"
 )]
 
 mod cli;

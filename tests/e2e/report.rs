@@ -307,7 +307,10 @@ fn sarif_validates_against_the_sarif_2_1_0_schema_and_says_what_it_should() {
                 assert_eq!(region["endLine"].as_u64(), Some(line as u64));
                 let end = region["endColumn"].as_u64().unwrap() as usize;
                 let text = demo_lines[line - 1];
-                assert!(text.is_ascii(), "columns are UTF-16: this check needs ASCII");
+                assert!(
+                    text.is_ascii(),
+                    "columns are UTF-16: this check needs ASCII"
+                );
                 let literal = &text[col as usize - 1..end - 1];
                 let resource = f["resource"].as_str().unwrap();
                 let id = resource

@@ -791,10 +791,11 @@ impl<'c> Gen<'c> {
                     }
                 }
             }
-            if i >= fixed.len() && r.chance(0.05) {
-                if let Some(a) = self.attach_bad(&mut r) {
-                    attached.push(a);
-                }
+            if i >= fixed.len()
+                && r.chance(0.05)
+                && let Some(a) = self.attach_bad(&mut r)
+            {
+                attached.push(a);
             }
             let arn = format!("arn:aws:iam::{}:group/{name}", self.acct);
             self.group_sources.insert(
@@ -1723,7 +1724,7 @@ impl<'c> Gen<'c> {
                     Activity::Never => ("N/A".to_string(), "N/A", "N/A"),
                     _ if r.chance(0.08) => ("N/A".to_string(), "N/A", "N/A"),
                     Activity::Active(t) | Activity::Stale(t) => {
-                        let t = Timestamp((*t).0.max(rotated.0));
+                        let t = Timestamp(t.0.max(rotated.0));
                         (
                             aws_time(t),
                             *r.weighted(REGIONS),

@@ -51,6 +51,10 @@ pub enum Kind {
 
 impl Kind {
     /// The policy name suffix.
+    #[expect(
+        clippy::explicit_auto_deref,
+        reason = "the picked item is a &&'static str; the deref names the static str returned"
+    )]
     pub fn suffix(self, rng: &mut Rng) -> &'static str {
         match self {
             Kind::AppData => *rng.pick(&["data-access", "app-access", "runtime"]),

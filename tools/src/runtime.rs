@@ -404,7 +404,7 @@ pub(crate) fn generate(
                 is_public: public_policy,
             }),
             acl: Some(BucketAcl { grants }),
-            public_access_block: all_on.then(|| PublicAccessBlock {
+            public_access_block: all_on.then_some(PublicAccessBlock {
                 block_public_acls: true,
                 ignore_public_acls: true,
                 block_public_policy: true,

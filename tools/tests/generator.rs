@@ -1,6 +1,12 @@
 //! The generator is deterministic, and what it generates loads and analyses like a real
 //! account: findings in several categories, escalation paths included. No timings here.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a test failure"
+)]
+
 use std::collections::BTreeSet;
 
 use analyzer::config::Config;
