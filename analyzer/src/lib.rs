@@ -112,7 +112,38 @@ pub fn analyze(snapshot: &Snapshot, config: &Config, selection: &Selection) -> R
         coverage_gaps,
         checks: infos,
         findings,
+        suggestions: Vec::new(),
     }
+}
+
+/// Adds every principal's least-privilege suggestion that changes something to the report
+/// (see [`suggest::suggest`]); principals with nothing to drop are left out.
+pub fn attach_suggestions(report: &mut Report, snapshot: &Snapshot, config: &Config) {
+    if snapshot.collected_at.is_none() {
+        return;
+    }
+    let catalog = iam_model::catalog::Catalog::embedded();
+    let account = account::Account::new(snapshot);
+    let unused = unused::unused_permissions(snapshot, &account, config, catalog);
+    let options = suggest::SuggestOptions::default();
+    report.suggestions = suggest::suggest(snapshot, &account, &unused, config, catalog, &options)
+        .into_iter()
+        .filter(|s| s.skipped.is_none() && !s.removed.is_empty())
+        .map(|s| report::PolicySuggestion {
+            principal: s.principal,
+            policies: s
+                .suggested_policies
+                .into_iter()
+                .map(|p| report::SuggestedDocument {
+                    name: p.name,
+                    replaces: p.replaces,
+                    document: serde_json::to_value(&p.document).unwrap_or_default(),
+                })
+                .collect(),
+            removed: s.removed.len(),
+            notes: s.notes,
+        })
+        .collect();
 }
 
 fn apply_suppressions(f: &mut Finding, config: &Config, now: Option<iam_model::Timestamp>) {

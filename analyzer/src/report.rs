@@ -285,4 +285,34 @@ pub struct Report {
     pub checks: Vec<CheckInfo>,
     /// Findings, most severe first.
     pub findings: Vec<Finding>,
+    /// Least-privilege suggestions per principal, when they were asked for (the HTML report
+    /// shows them beside each principal's unused permissions; `iamsight suggest` is the full
+    /// form, with what was kept and why).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<PolicySuggestion>,
+}
+
+/// The least-privilege suggestion for one principal, as the report carries it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicySuggestion {
+    /// The principal ARN.
+    pub principal: String,
+    /// The suggested documents, each replacing one of today's policies.
+    pub policies: Vec<SuggestedDocument>,
+    /// How many permissions the suggestion drops.
+    pub removed: usize,
+    /// Size-limit splits and other remarks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// One suggested policy document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuggestedDocument {
+    /// Its name.
+    pub name: String,
+    /// The grant it replaces: a managed policy ARN or `inline:<holder>:<name>`.
+    pub replaces: String,
+    /// The policy document.
+    pub document: serde_json::Value,
 }

@@ -153,6 +153,23 @@ fn json_report_validates_against_its_schema() {
     let v = validator(&repo().join("docs/report.schema.json"));
     let run = demo_run();
     assert_eq!(schema_errors(&v, &run.json), Vec::<String>::new());
+    // An HTML output was asked for, so the model carries the suggested policies: one per
+    // principal with confidently unused permissions, and only for those.
+    let suggested: BTreeSet<&str> = run.json["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["principal"].as_str().unwrap())
+        .collect();
+    let unused: BTreeSet<&str> = run.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "unused-permissions")
+        .map(|f| f["resource"].as_str().unwrap())
+        .collect();
+    assert!(!suggested.is_empty());
+    assert!(suggested.is_subset(&unused), "{suggested:?} vs {unused:?}");
     let o = iamsight(&[
         "audit",
         "--snapshot",
@@ -551,6 +568,7 @@ fn parse_junit(xml: &str) -> (BTreeMap<String, String>, Suites, Vec<String>) {
     let mut suites = Suites::new();
     let mut suite = String::new();
     let mut skipped_messages = Vec::new();
+    let mut unexpected: Vec<String> = Vec::new();
     loop {
         match reader.read_event().unwrap() {
             Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
@@ -571,12 +589,17 @@ fn parse_junit(xml: &str) -> (BTreeMap<String, String>, Suites, Vec<String>) {
                     case.1 = "skipped";
                     skipped_messages.push(message);
                 }
-                other => panic!("unexpected element {other}"),
+                other => unexpected.push(other.to_string()),
             },
             Event::Eof => break,
             _ => {}
         }
     }
+    assert_eq!(
+        unexpected,
+        Vec::<String>::new(),
+        "elements JUnit readers do not know"
+    );
     (root, suites, skipped_messages)
 }
 

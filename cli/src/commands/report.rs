@@ -62,6 +62,12 @@ pub fn run(
         },
     };
     let mut report = analyze(&snapshot, &config, &selection);
+    // The HTML report shows each principal's suggested policy beside its unused permissions.
+    let wants_insights = outputs.iter().any(|o| o.format == ReportFormat::Html)
+        && report.checks.iter().any(|c| c.name == "unused-permissions");
+    if wants_insights {
+        analyzer::attach_suggestions(&mut report, &snapshot, &config);
+    }
     if let Some(path) = &a.baseline {
         apply_baseline(&mut report, path)?;
     }

@@ -121,6 +121,30 @@
     quick: countBy(open, function (f) { return f._quick; })
   };
   var tagCounts = countBy(F, function (f) { return f._tags; });
+  var FACET_KEYS = {
+    severity: function (f) { return f.severity; },
+    category: function (f) { return f.category; },
+    service: function (f) { return f.service; },
+    benchmark: function (f) { return f._bench; },
+    quick: function (f) { return f._quick; }
+  };
+  // Facet counts follow the status filter (so "high 45" means 45 of the findings in view).
+  var countsFor = '';
+  function refreshCounts() {
+    var key = Array.from(state.status).sort().join(',');
+    if (key === countsFor) return;
+    countsFor = key;
+    var base = state.status.size ? F.filter(function (f) { return state.status.has(f.status); }) : F;
+    Object.keys(FACET_KEYS).forEach(function (facet) {
+      var counts = countBy(base, FACET_KEYS[facet]);
+      Object.keys(ui.countEls[facet] || {}).forEach(function (v) {
+        var n = counts.get(v) || 0;
+        ui.countEls[facet][v].textContent = fmt(n);
+        var row = ui.countEls[facet][v].parentNode;
+        if (row.classList.contains('opt')) row.classList.toggle('zero', n === 0);
+      });
+    });
+  }
 
   // ---------- state (mirrored in the URL hash, so a filtered view can be shared) ----------
   var FACETS = ['status', 'severity', 'category', 'service', 'benchmark', 'quick', 'tag', 'check'];
@@ -198,7 +222,7 @@
 
   // ---------- layout ----------
   var app = document.getElementById('app');
-  var ui = {};
+  var ui = { countEls: {} };
 
   function header() {
     var collected = R.collected_at ? R.collected_at.replace('T', ' ').replace('Z', ' UTC') : 'unknown time';
@@ -228,13 +252,19 @@
     state.view = view;
     Object.keys(ui.views).forEach(function (k) { ui.views[k].hidden = k !== view; });
     Object.keys(ui.tabs).forEach(function (k) { ui.tabs[k].setAttribute('aria-selected', k === view ? 'true' : 'false'); });
+    if (view === 'iam') ensureIam();
     if (view === 'findings') renderRows();
     writeHash();
   }
 
   function summary() {
     var s = R.summary;
-    var cards = [el('div', { class: 'card' }, [el('div', { class: 'n', text: fmt(s.open) }), el('div', { class: 'l', text: 'open findings' })])];
+    var cards = [el('button', { class: 'card', title: 'Show every open finding (clears the filters)', onclick: function () {
+      var view = state.view;
+      state = defaultState();
+      state.view = view;
+      update();
+    } }, [el('div', { class: 'n', text: fmt(s.open) }), el('div', { class: 'l', text: 'open findings' })])];
     ui.sevCards = {};
     SEVERITIES.forEach(function (sev) {
       var b = el('button', {
@@ -245,7 +275,11 @@
       ui.sevCards[sev] = b;
       cards.push(b);
     });
-    cards.push(el('div', { class: 'card' }, [el('div', { class: 'n', text: fmt(s.suppressed) }), el('div', { class: 'l', text: 'suppressed' })]));
+    cards.push(el('button', { class: 'card', title: 'Show the suppressed findings', onclick: function () {
+      state.status = new Set(['suppressed']);
+      show('findings');
+      update();
+    } }, [el('div', { class: 'n', text: fmt(s.suppressed) }), el('div', { class: 'l', text: 'suppressed' })]));
     cards.push(el('div', { class: 'card' }, [el('div', { class: 'n', text: fmt(s.checks_run) }), el('div', { class: 'l', text: 'checks run' })]));
     return el('div', { class: 'summary' }, cards);
   }
@@ -279,7 +313,9 @@
         update();
       } });
       var n = (facetCounts[facet] && facetCounts[facet].get(v)) || 0;
-      var opt = el('label', { class: 'opt' + (n ? '' : ' zero') }, [input, el('span', { class: 'lbl', text: (labels && labels[v]) || v, title: v }), el('span', { class: 'c', text: fmt(n) })]);
+      var c = el('span', { class: 'c', text: fmt(n) });
+      (ui.countEls[facet] = ui.countEls[facet] || {})[v] = c;
+      var opt = el('label', { class: 'opt' + (n ? '' : ' zero') }, [input, el('span', { class: 'lbl', text: (labels && labels[v]) || v, title: v }), c]);
       inputs.push(input);
       if (i >= FACET_LIMIT) { opt.hidden = true; extra.push(opt); }
       box.appendChild(opt);
@@ -341,11 +377,12 @@
         return el('option', { value: o[0], text: o[1] });
       }));
     ui.quick = {};
+    ui.countEls.quick = {};
     var quick = el('div', { class: 'quick', role: 'group', 'aria-label': 'Quick filters' }, QUICK.map(function (q) {
       var b = el('button', { class: 'chip', 'aria-pressed': 'false', 'data-quick': q.id, onclick: function () {
         if (state.quick.has(q.id)) state.quick.delete(q.id); else state.quick.add(q.id);
         update();
-      } }, [q.label, el('span', { class: 'c', text: fmt(facetCounts.quick.get(q.id) || 0) })]);
+      } }, [q.label, (ui.countEls.quick[q.id] = el('span', { class: 'c', text: fmt(facetCounts.quick.get(q.id) || 0) }))]);
       ui.quick[q.id] = b;
       return b;
     }));
@@ -498,6 +535,7 @@
 
   // Every control reflects the state.
   function syncControls() {
+    refreshCounts();
     Object.keys(ui.facetInputs).forEach(function (facet) {
       ui.facetInputs[facet].forEach(function (input) {
         input.checked = state[facet].has(input.value);
@@ -657,8 +695,10 @@
       if (b.layer > a.layer) {
         var x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x - 2, y2 = b.y + H / 2, mx = (x1 + x2) / 2;
         d = 'M' + x1 + ',' + y1 + ' C' + mx + ',' + y1 + ' ' + mx + ',' + y2 + ' ' + x2 + ',' + y2;
-        var k = a.out.filter(function (o) { return o.cls !== 'admin'; }).indexOf(e);
-        lx = x1 + 10; ly = y1 - 6 - Math.max(0, k) * 13;
+        // Labels sit by the source, on the side the curve leaves free.
+        var k = Math.max(0, a.out.filter(function (o) { return o.cls !== 'admin'; }).indexOf(e));
+        lx = x1 + 10;
+        ly = y2 < y1 - 1 ? y1 + 15 + k * 13 : y1 - 6 - k * 13;
       } else {
         // same column or backwards (a cycle): arc below the boxes
         var sx = a.x + W / 2, sy = a.y + H, tx = b.x + W / 2 + 8, ty = b.y + H + 2, low = Math.max(sy, ty) + 34;
@@ -696,64 +736,116 @@
     return root;
   }
 
-  function iamView() {
-    var paths = escalationPaths();
-    var sections = [];
-    var escPanel = el('section', { class: 'panel', 'data-testid': 'escalation' }, [el('h2', { text: 'Privilege escalation paths to admin' })]);
-    if (!paths.length) {
-      escPanel.appendChild(el('p', { class: 'muted', text: F.some(function (f) { return f.check === ESCALATION_CHECK; }) ? 'Escalation findings have no path steps to draw.' : 'No principal can escalate to admin.' }));
-    } else {
-      var g = escalationGraph(paths);
-      escPanel.appendChild(el('p', { class: 'muted', text: paths.length + ' principal(s) can make themselves administrator. Each arrow is one step (the method that takes it); click a principal to see all its findings.' }));
-      escPanel.appendChild(el('div', { class: 'graph-wrap' }, [drawGraph(g)]));
-      escPanel.appendChild(el('div', { class: 'legend' }, [
-        el('span', null, [el('i', { style: 'background:#fff4e6;border-color:#d9480f' }), 'can escalate']),
-        el('span', null, [el('i', { style: 'background:#fdecef;border-color:#a4133c' }), 'reached (admin or admin-granting)']),
-        el('span', null, [el('i', { style: 'background:#f1f3f5;border-color:#868e96' }), 'intermediate']),
-        el('span', null, ['dashed arrow: the step depends on conditions the snapshot cannot settle'])
-      ]));
-      escPanel.appendChild(el('h3', { text: 'Paths', style: 'margin-top:14px' }));
-      escPanel.appendChild(el('ul', { class: 'paths' }, paths.map(function (p) {
-        return el('li', null, [
-          el('span', { class: 'badge ' + p.finding.severity, text: p.finding.severity }), ' ',
-          el('b', { text: shortName(p.finding.resource) }), ' ', el('span', { class: 'muted', text: p.finding.message }),
-          el('ol', { class: 'steps' }, p.steps.map(function (s) {
-            return el('li', null, [
-              el('span', { class: 'mono', text: shortName(s.from) + ' → ' + shortName(s.to) }), ' via ', el('b', { text: s.method }),
-              ' (', el('span', { class: 'mono', text: s.actions }), ')', s.conditional ? ' — conditional' : '',
-              s.statements.length ? el('div', { class: 'muted', text: 'granted by ' + s.statements.map(function (st) {
-                return shortName(st.policy || '') + ' statement ' + st.statement + (st.sid ? ' (' + st.sid + ')' : '');
-              }).join('; ') }) : null
-            ]);
-          }))
-        ]);
-      })));
+  // Long lists are drawn a page at a time.
+  var PAGE = 100;
+  function paged(container, items, draw) {
+    var shown = 0;
+    var more = el('button', { class: 'more', onclick: next });
+    function next() {
+      var end = Math.min(items.length, shown + PAGE);
+      for (; shown < end; shown++) container.appendChild(draw(items[shown]));
+      more.textContent = 'Show ' + Math.min(PAGE, items.length - shown) + ' more of ' + fmt(items.length - shown);
+      more.hidden = shown >= items.length;
     }
-    sections.push(escPanel);
+    next();
+    return more;
+  }
 
-    var unused = F.filter(function (f) { return f.check === UNUSED_PERMISSIONS_CHECK; });
-    var unusedPanel = el('section', { class: 'panel', 'data-testid': 'unused-permissions' }, [el('h2', { text: 'Unused permissions by principal' })]);
-    if (!unused.length) {
-      unusedPanel.appendChild(el('p', { class: 'muted', text: 'No principal holds permissions that are confidently unused (or no last-accessed data was collected).' }));
-    } else {
-      unusedPanel.appendChild(el('p', { class: 'muted', text: 'Only actions AWS tracks at action level (tracked-unused) or whole services never used (service-unused) are listed; untracked actions and grants younger than the window are never called unused.' }));
-      var tbody = el('tbody', null, unused.map(function (f) {
-        var byKind = countBy(f.evidence.filter(function (e) { return e.kind !== 'more'; }), function (e) { return e.kind; });
-        return el('tr', null, [
-          el('td', null, [el('b', { text: shortName(f.resource) }), el('div', { class: 'mono muted', text: f.resource })]),
-          el('td', { text: f.message }),
-          el('td', { class: 'mono', text: sortedEntries(byKind).map(function (e) { return e[0] + ' ' + e[1]; }).join(', ') }),
-          el('td', null, [el('details', null, [el('summary', { text: f.evidence.length + ' line(s)' }),
-            el('ul', null, f.evidence.map(function (e) { return el('li', { text: e.text }); }))])])
-        ]);
-      }));
-      unusedPanel.appendChild(el('table', { class: 'grid' }, [
-        el('thead', null, [el('tr', null, ['Principal', 'Summary', 'Confidence', 'Permissions'].map(function (h) { return el('th', { text: h }); }))]),
-        tbody
-      ]));
+  var MAX_GRAPH_PATHS = 40;
+  function escalationPanel() {
+    var paths = escalationPaths();
+    var panel = el('section', { class: 'panel', 'data-testid': 'escalation' }, [el('h2', { text: 'Privilege escalation paths to admin' })]);
+    if (!paths.length) {
+      panel.appendChild(el('p', { class: 'muted', text: F.some(function (f) { return f.check === ESCALATION_CHECK; }) ? 'Escalation findings have no path steps to draw.' : 'No principal can escalate to admin.' }));
+      return panel;
     }
-    sections.push(unusedPanel);
-    return el('section', { class: 'view insights', 'data-view': 'iam', hidden: true }, sections);
+    var drawn = paths.slice(0, MAX_GRAPH_PATHS);
+    panel.appendChild(el('p', { class: 'muted', text: fmt(paths.length) + ' principal(s) can make themselves administrator' +
+      (drawn.length < paths.length ? ' (the graph shows the first ' + drawn.length + '; all are listed below)' : '') +
+      '. Each arrow is one step, labelled with the method that takes it; click a principal to see all its findings.' }));
+    panel.appendChild(el('div', { class: 'graph-wrap' }, [drawGraph(escalationGraph(drawn))]));
+    panel.appendChild(el('div', { class: 'legend' }, [
+      el('span', null, [el('i', { style: 'background:#fff4e6;border-color:#d9480f' }), 'can escalate']),
+      el('span', null, [el('i', { style: 'background:#fdecef;border-color:#a4133c' }), 'reached (admin, or grants admin)']),
+      el('span', null, [el('i', { style: 'background:#f1f3f5;border-color:#868e96' }), 'intermediate']),
+      el('span', null, ['dashed arrow: the step depends on conditions the snapshot cannot settle'])
+    ]));
+    panel.appendChild(el('h3', { text: 'Paths', style: 'margin-top:14px' }));
+    var list = el('ul', { class: 'paths' });
+    panel.appendChild(list);
+    panel.appendChild(paged(list, paths, function (p) {
+      return el('li', null, [
+        el('span', { class: 'badge ' + p.finding.severity, text: p.finding.severity }), ' ',
+        el('b', { text: shortName(p.finding.resource) }), ' ', el('span', { class: 'muted', text: p.finding.message }),
+        el('ol', { class: 'steps' }, p.steps.map(function (s) {
+          return el('li', null, [
+            el('span', { class: 'mono', text: shortName(s.from) + ' → ' + shortName(s.to) }), ' via ', el('b', { text: s.method }),
+            ' (', el('span', { class: 'mono', text: s.actions }), ')', s.conditional ? ' — conditional' : '',
+            s.statements.length ? el('div', { class: 'muted', text: 'granted by ' + s.statements.map(function (st) {
+              return shortName(st.policy || '') + ' statement ' + st.statement + (st.sid ? ' (' + st.sid + ')' : '');
+            }).join('; ') }) : null
+          ]);
+        }))
+      ]);
+    }));
+    return panel;
+  }
+
+  function unusedPanel() {
+    var unused = F.filter(function (f) { return f.check === UNUSED_PERMISSIONS_CHECK; });
+    var panel = el('section', { class: 'panel', 'data-testid': 'unused-permissions' }, [el('h2', { text: 'Unused permissions by principal' })]);
+    if (!unused.length) {
+      panel.appendChild(el('p', { class: 'muted', text: 'No principal holds permissions that are confidently unused (or no last-accessed data was collected).' }));
+      return panel;
+    }
+    panel.appendChild(el('p', { class: 'muted', text: 'Only actions AWS tracks at action level (tracked-unused) or whole services never used (service-unused) are listed; untracked actions and grants younger than the window are never called unused. The suggested policy keeps everything used or untracked, every condition, resource scope and Deny, and never allows more than today (`iamsight suggest` has the full form: diff, Terraform, what was kept and why).' }));
+    var suggestions = new Map((R.suggestions || []).map(function (s) { return [s.principal, s]; }));
+    var tbody = el('tbody');
+    panel.appendChild(el('table', { class: 'grid' }, [
+      el('thead', null, [el('tr', null, ['Principal', 'Summary', 'Confidence', 'Unused permissions', 'Suggested policy'].map(function (h) { return el('th', { text: h }); }))]),
+      tbody
+    ]));
+    panel.appendChild(paged(tbody, unused, function (f) {
+      var byKind = countBy(f.evidence.filter(function (e) { return e.kind !== 'more'; }), function (e) { return e.kind; });
+      var list = el('ul');
+      var details = el('details', { ontoggle: function () {
+        if (details.open && !list.firstChild) f.evidence.forEach(function (e) { list.appendChild(el('li', { text: e.text })); });
+      } }, [el('summary', { text: 'show ' + f.evidence.length }), list]);
+      return el('tr', null, [
+        el('td', null, [el('b', { text: shortName(f.resource) }), el('div', { class: 'mono muted', text: f.resource })]),
+        el('td', { text: f.message }),
+        el('td', { class: 'mono', text: sortedEntries(byKind).map(function (e) { return e[0] + ' ' + e[1]; }).join(', ') }),
+        el('td', null, [details]),
+        el('td', null, [suggestionCell(suggestions.get(f.resource))])
+      ]);
+    }));
+    return panel;
+  }
+
+  // The suggested documents for one principal, drawn when opened.
+  function suggestionCell(s) {
+    if (!s) return el('span', { class: 'muted', text: 'none' });
+    var body = el('div', { 'data-testid': 'suggested-policy' });
+    var details = el('details', { ontoggle: function () {
+      if (!details.open || body.firstChild) return;
+      s.policies.forEach(function (p) {
+        body.appendChild(el('div', { class: 'muted', text: p.name + ' (replaces ' + shortName(p.replaces) + ')' }));
+        body.appendChild(el('pre', { class: 'policy', text: JSON.stringify(p.document, null, 2) }));
+      });
+      (s.notes || []).forEach(function (n) { body.appendChild(el('div', { class: 'muted', text: n })); });
+    } }, [el('summary', { text: s.policies.length + ' polic' + (s.policies.length === 1 ? 'y' : 'ies') + ', drops ' + s.removed }), body]);
+    return details;
+  }
+
+  // Drawn on first visit: a large report opens on the findings without paying for it.
+  function iamView() {
+    return el('section', { class: 'view insights', 'data-view': 'iam', hidden: true });
+  }
+  function ensureIam() {
+    var v = ui.views.iam;
+    if (v.firstChild) return;
+    v.appendChild(escalationPanel());
+    v.appendChild(unusedPanel());
   }
 
   function checksView() {
@@ -768,7 +860,7 @@
         show('findings');
         update();
       } }, [
-        el('td', { class: 'mono', text: c.id }),
+        el('td', { class: 'mono nowrap', text: c.id }),
         el('td', null, [el('b', { text: c.title }), el('div', { class: 'mono muted', text: c.name })]),
         el('td', null, [el('span', { class: 'badge ' + c.severity, text: c.severity })]),
         el('td', { text: c.category }),
