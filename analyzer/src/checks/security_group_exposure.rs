@@ -6,9 +6,11 @@
 //! `FromPort..=ToPort` (so a range such as 3000-4000 exposes 3306 and 3389). It covers *all*
 //! ports when the protocol is `-1`, or tcp or udp over 0-65535.
 //!
-//! A rule for all traffic therefore fires every port check as well as the all-ports one: each
-//! finding names one exposure a reviewer can act on. The high-risk ports come from
-//! `high_risk_ports` in the config; 22 and 3389 are left to their own checks there.
+//! A rule for all traffic therefore fires the SSH and RDP checks (each has its own CIS control)
+//! as well as the all-ports one. The high-risk port check reports each group once, with every
+//! exposed high-risk port as its own evidence line, so one wide-open group is one finding to
+//! act on, not twenty. The high-risk ports come from `high_risk_ports` in the config; 22 and
+//! 3389 are left to their own checks there.
 
 use iam_model::ip::Cidr;
 use iam_model::snapshot::{IpPermission, SecurityGroup};
@@ -243,7 +245,92 @@ fn run_high_risk(ctx: &Context<'_>, out: &mut Emitter<'_>) {
         .collect();
     ports.sort_unstable();
     ports.dedup();
-    for port in ports {
-        emit_port(ctx, out, port, "high-risk");
+    for (region, g) in groups(ctx) {
+        let mut open = Vec::new();
+        let mut evidence = Vec::new();
+        for &port in &ports {
+            let rules = exposures(g, |r| covers_port(r, port));
+            if rules.is_empty() {
+                continue;
+            }
+            open.push(port.to_string());
+            let via: Vec<&str> = rules
+                .iter()
+                .map(|e| e.text.trim_start_matches("inbound "))
+                .collect();
+            evidence.push(Evidence::text(
+                "port",
+                format!("port {port} open through inbound {}", via.join("; ")),
+            ));
+        }
+        if open.is_empty() {
+            continue;
+        }
+        let plural = if open.len() == 1 { "" } else { "s" };
+        out.emit(
+            subject(ctx, region, g),
+            "high-risk",
+            format!(
+                "security group {} ({}) allows high-risk port{plural} {} from the internet",
+                g.group_id,
+                g.group_name,
+                open.join(", ")
+            ),
+            evidence,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use iam_model::snapshot::Snapshot;
+
+    use super::*;
+    use crate::config::Config;
+
+    #[test]
+    fn a_wide_open_group_is_one_high_risk_finding_naming_every_port() {
+        let snap = Snapshot::from_json_str(
+            r#"{"iamsight_snapshot":1,"account_id":"111122223333","collected_at":"2026-11-30T12:00:00Z",
+            "regions":{"us-east-1":{"ec2":{"SecurityGroups":[
+              {"GroupId":"sg-open","GroupName":"open","IpPermissions":[
+                {"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}],"Ipv6Ranges":[{"CidrIpv6":"::/0"}]}]},
+              {"GroupId":"sg-range","GroupName":"range","IpPermissions":[
+                {"IpProtocol":"tcp","FromPort":5000,"ToPort":6400,"IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]}
+            ]}}}}"#,
+        )
+        .unwrap();
+        let config = Config {
+            high_risk_ports: vec![22, 3306, 5432, 6379, 3389],
+            ..Config::default()
+        };
+        let ctx = Context::new(&snap, &config);
+        let mut out = Emitter::new(&HIGH_RISK_PORT);
+        run_high_risk(&ctx, &mut out);
+        let got: Vec<(String, Vec<String>)> = out
+            .into_findings()
+            .into_iter()
+            .map(|f| (f.message, f.evidence.into_iter().map(|e| e.text).collect()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "security group sg-open (open) allows high-risk ports 3306, 5432, 6379 from the internet".to_string(),
+                    vec![
+                        "port 3306 open through inbound all traffic from 0.0.0.0/0; all traffic from ::/0".to_string(),
+                        "port 5432 open through inbound all traffic from 0.0.0.0/0; all traffic from ::/0".to_string(),
+                        "port 6379 open through inbound all traffic from 0.0.0.0/0; all traffic from ::/0".to_string(),
+                    ]
+                ),
+                (
+                    "security group sg-range (range) allows high-risk ports 5432, 6379 from the internet".to_string(),
+                    vec![
+                        "port 5432 open through inbound tcp 5000-6400 from 0.0.0.0/0".to_string(),
+                        "port 6379 open through inbound tcp 5000-6400 from 0.0.0.0/0".to_string(),
+                    ]
+                ),
+            ]
+        );
     }
 }
