@@ -20,6 +20,7 @@ pub mod config;
 pub mod context;
 pub mod docs;
 pub mod graph;
+pub mod managed;
 pub mod report;
 pub mod suggest;
 pub mod unused;
@@ -94,6 +95,33 @@ pub fn analyze(snapshot: &Snapshot, config: &Config, selection: &Selection) -> R
             message: e.message.clone(),
         })
         .collect();
+    let filled = managed::filled(snapshot);
+    if !filled.is_empty() {
+        coverage_gaps.push(CoverageGap {
+            operation: "aws-managed-policies".to_string(),
+            region: None,
+            message: format!(
+                "the input lacks the documents of {} attached AWS managed polic{}; iamsight used its embedded copy, which may be older than the account's: {}",
+                filled.len(),
+                if filled.len() == 1 { "y" } else { "ies" },
+                filled.join(", ")
+            ),
+        });
+    }
+    let missing = managed::missing_documents(snapshot);
+    if !missing.is_empty() {
+        coverage_gaps.push(CoverageGap {
+            operation: "policy-documents".to_string(),
+            region: None,
+            message: format!(
+                "{} attached managed polic{} not in the input, so what {} allow or deny is not analysed: {}",
+                missing.len(),
+                if missing.len() == 1 { "y is" } else { "ies are" },
+                if missing.len() == 1 { "it may" } else { "they may" },
+                missing.join(", ")
+            ),
+        });
+    }
     if snapshot.collected_at.is_none() {
         coverage_gaps.push(CoverageGap {
             operation: "collected_at".to_string(),

@@ -63,13 +63,16 @@ pub fn parse_snapshot(name: &str, text: &str) -> Result<Snapshot, CliError> {
     }
     match SnapshotShape::sniff(text) {
         Some(SnapshotShape::Snapshot) => {
-            let snap: Snapshot = deserialize_with_path(text).map_err(fail)?;
+            let mut snap: Snapshot = deserialize_with_path(text).map_err(fail)?;
             snap.check_version().map_err(|e| fail(e.to_string()))?;
+            analyzer::managed::fill_missing(&mut snap);
             Ok(snap)
         }
         Some(SnapshotShape::AuthorizationDetails) => {
             let d: AuthorizationDetails = deserialize_with_path(text).map_err(fail)?;
-            Ok(Snapshot::from_authorization_details(d))
+            let mut snap = Snapshot::from_authorization_details(d);
+            analyzer::managed::fill_missing(&mut snap);
+            Ok(snap)
         }
         None => Err(fail(
             iam_model::snapshot::SnapshotError::UnknownShape.to_string(),

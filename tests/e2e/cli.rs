@@ -62,6 +62,36 @@ fn bare_authorization_details_dumps_load_and_say_what_they_lack() {
             gaps.iter().any(|g| g["operation"] == "collected_at"),
             "{name}: {gaps:?}"
         );
+        // BlakeBortles is in group GOAT, which attaches AdministratorAccess. The v2 dump
+        // leaves that document out; the embedded AWS managed policies fill it in, and the
+        // report says so. The other dump has the document: nothing is filled.
+        let admins: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "principal-has-admin-access")
+            .map(|f| f["resource"].as_str().unwrap())
+            .collect();
+        assert!(
+            admins.contains(&"arn:aws:iam::012345678901:user/BlakeBortles"),
+            "{name}: {admins:?}"
+        );
+        let filled = gaps
+            .iter()
+            .find(|g| g["operation"] == "aws-managed-policies");
+        if name == "example_authz_v2.json" {
+            let message = filled.unwrap()["message"].as_str().unwrap();
+            assert!(
+                message.ends_with("arn:aws:iam::aws:policy/AdministratorAccess"),
+                "{message}"
+            );
+        } else {
+            assert!(filled.is_none(), "{filled:?}");
+        }
+        assert!(
+            !gaps.iter().any(|g| g["operation"] == "policy-documents"),
+            "{name}: {gaps:?}"
+        );
     }
 }
 
