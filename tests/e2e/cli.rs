@@ -322,3 +322,55 @@ expires = "2026-01-01"
         o.stderr
     );
 }
+
+/// Set in the child that `table_colour_only_on_a_terminal_and_never_with_no_color` starts
+/// under a pseudo-terminal.
+const COLOUR_CHILD: &str = "IAMSIGHT_E2E_COLOUR_CHILD";
+
+#[test]
+fn table_colour_only_on_a_terminal_and_never_with_no_color() {
+    if std::env::var_os(COLOUR_CHILD).is_some() {
+        // The child: the real entry point writing to the real (pseudo-terminal) stdout.
+        let code = iamsight_cli::run(
+            ["iamsight", "scan", "--demo"],
+            &mut std::io::stdout(),
+            &mut std::io::stderr(),
+        );
+        std::process::exit(i32::from(code));
+    }
+    // util-linux `script` gives the child a pseudo-terminal as its standard output.
+    let exe = std::env::current_exe().unwrap();
+    let child = format!(
+        "'{}' cli::table_colour_only_on_a_terminal_and_never_with_no_color --exact --nocapture --test-threads 1 -q",
+        exe.display()
+    );
+    let run = |no_color: Option<&str>| {
+        let mut c = std::process::Command::new("script");
+        c.args(["-qec", &child, "/dev/null"]).env(COLOUR_CHILD, "1");
+        match no_color {
+            Some(v) => c.env("NO_COLOR", v),
+            None => c.env_remove("NO_COLOR"),
+        };
+        let o = c
+            .output()
+            .expect("util-linux `script` runs the child on a pty");
+        assert!(o.status.success(), "{o:?}");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let tty = run(None);
+    assert!(
+        tty.contains("iamsight report for account 111122223333"),
+        "{tty}"
+    );
+    assert!(tty.contains("\u{1b}["), "a terminal gets colour");
+    // NO_COLOR set to anything non-empty turns it off (https://no-color.org); empty does not.
+    let plain = run(Some("1"));
+    assert!(
+        plain.contains("iamsight report for account 111122223333"),
+        "{plain}"
+    );
+    assert!(!plain.contains("\u{1b}["), "NO_COLOR means no colour");
+    assert!(run(Some("")).contains("\u{1b}["));
+    // Not a terminal (captured here): no colour either.
+    assert!(!iamsight(&["scan", "--demo"]).stdout.contains('\u{1b}'));
+}
