@@ -19,7 +19,10 @@ pub enum Target {
     Role,
     /// A role the principal can already assume, made admin by editing its policies.
     AssumableRole,
-    /// A role passed to a new resource of the method's service, trusted by that service.
+    /// A role passed to a new resource of the method's service, trusted by that service. For
+    /// `ec2.amazonaws.com` (instances launched directly, by an Auto Scaling group, from a
+    /// launch configuration or a launch template) the role must also be in an instance
+    /// profile: an instance runs as a role only through one.
     PassedRole,
     /// The role of an existing EC2 instance (from the snapshot's runtime data).
     InstanceRole,
@@ -187,6 +190,16 @@ pub static METHODS: &[Method] = &[
         [("iam:PassRole", PassedRole), ("ec2:RunInstances", Anything)]
     ),
     method!(
+        "passrole-ec2-request-spot-instances",
+        "request a Spot Instance with the role's instance profile and read its credentials",
+        PassedRole,
+        Some("ec2.amazonaws.com"),
+        [
+            ("iam:PassRole", PassedRole),
+            ("ec2:RequestSpotInstances", Anything)
+        ]
+    ),
+    method!(
         "passrole-lambda-invoke",
         "create a Lambda function running as the role and invoke it",
         PassedRole,
@@ -262,6 +275,17 @@ pub static METHODS: &[Method] = &[
         ]
     ),
     method!(
+        "passrole-codebuild-start-build-batch",
+        "create a CodeBuild project running as the role and start a batch build",
+        PassedRole,
+        Some("codebuild.amazonaws.com"),
+        [
+            ("iam:PassRole", PassedRole),
+            ("codebuild:CreateProject", Anything),
+            ("codebuild:StartBuildBatch", Anything)
+        ]
+    ),
+    method!(
         "passrole-datapipeline",
         "create and activate a Data Pipeline running as the role",
         PassedRole,
@@ -282,6 +306,17 @@ pub static METHODS: &[Method] = &[
             ("iam:PassRole", PassedRole),
             ("ecs:RegisterTaskDefinition", Anything),
             ("ecs:RunTask", Anything)
+        ]
+    ),
+    method!(
+        "passrole-ecs-create-service",
+        "register an ECS task definition running as the role and create a service from it",
+        PassedRole,
+        Some("ecs-tasks.amazonaws.com"),
+        [
+            ("iam:PassRole", PassedRole),
+            ("ecs:RegisterTaskDefinition", Anything),
+            ("ecs:CreateService", Anything)
         ]
     ),
     method!(
@@ -348,6 +383,8 @@ pub static METHODS: &[Method] = &[
             ("autoscaling:CreateAutoScalingGroup", Anything)
         ]
     ),
+    // Amazon EC2 Auto Scaling API permissions: CreateAutoScalingGroup with a launch template
+    // also needs ec2:RunInstances (and iam:PassRole for the template's instance profile).
     method!(
         "passrole-autoscaling-launch-template",
         "create a launch template and an Auto Scaling group whose instances run as the role",
@@ -356,7 +393,8 @@ pub static METHODS: &[Method] = &[
         [
             ("iam:PassRole", PassedRole),
             ("ec2:CreateLaunchTemplate", Anything),
-            ("autoscaling:CreateAutoScalingGroup", Anything)
+            ("autoscaling:CreateAutoScalingGroup", Anything),
+            ("ec2:RunInstances", Anything)
         ]
     ),
     // Taking over an existing resource that runs as a role.
@@ -408,6 +446,74 @@ pub static METHODS: &[Method] = &[
         ServiceRole,
         Some("glue.amazonaws.com"),
         [("glue:UpdateDevEndpoint", Anything)]
+    ),
+    method!(
+        "lambda-update-function-configuration",
+        "add a layer to an existing function that runs as the role, then invoke it",
+        ServiceRole,
+        Some("lambda.amazonaws.com"),
+        [
+            ("lambda:UpdateFunctionConfiguration", Anything),
+            ("lambda:InvokeFunction", Anything)
+        ]
+    ),
+    method!(
+        "sagemaker-presigned-notebook-url",
+        "open an existing SageMaker notebook that runs as the role",
+        ServiceRole,
+        Some("sagemaker.amazonaws.com"),
+        [("sagemaker:CreatePresignedNotebookInstanceUrl", Anything)]
+    ),
+    method!(
+        "cloudformation-update-stack",
+        "update an existing CloudFormation stack whose service role is the role",
+        ServiceRole,
+        Some("cloudformation.amazonaws.com"),
+        [("cloudformation:UpdateStack", Anything)]
+    ),
+    method!(
+        "cloudformation-change-set",
+        "create and execute a change set on an existing stack whose service role is the role",
+        ServiceRole,
+        Some("cloudformation.amazonaws.com"),
+        [
+            ("cloudformation:CreateChangeSet", Anything),
+            ("cloudformation:ExecuteChangeSet", Anything)
+        ]
+    ),
+    method!(
+        "codebuild-start-build-batch",
+        "start a batch build of an existing CodeBuild project with an overridden buildspec",
+        ServiceRole,
+        Some("codebuild.amazonaws.com"),
+        [("codebuild:StartBuildBatch", Anything)]
+    ),
+    method!(
+        "ecs-execute-command",
+        "open a shell in a running ECS task whose task role is the role",
+        ServiceRole,
+        Some("ecs-tasks.amazonaws.com"),
+        [
+            ("ecs:ExecuteCommand", Anything),
+            ("ecs:DescribeTasks", Anything)
+        ]
+    ),
+    method!(
+        "apprunner-update-service",
+        "change the source of an existing App Runner service whose instance role is the role",
+        ServiceRole,
+        Some("tasks.apprunner.amazonaws.com"),
+        [("apprunner:UpdateService", Anything)]
+    ),
+    method!(
+        "bedrock-agentcore-code-interpreter-session",
+        "run code in an existing Bedrock AgentCore code interpreter that runs as the role",
+        ServiceRole,
+        Some("bedrock-agentcore.amazonaws.com"),
+        [
+            ("bedrock-agentcore:StartCodeInterpreterSession", Anything),
+            ("bedrock-agentcore:InvokeCodeInterpreter", Anything)
+        ]
     ),
     method!(
         "codebuild-start-build-override",

@@ -10,13 +10,21 @@
 //!
 //! A principal allowed on many targets through one broad pattern (`arn:aws:iam::*:user/*`)
 //! points at one shared pattern node that points at every matching target, so the graph
-//! grows with principals plus targets, not their product.
+//! grows with principals plus targets, not their product. The same holds for a grant scoped
+//! to a subset (`arn:aws:iam::*:role/app-*`): one node per (method, pattern), covering exactly
+//! the targets the pattern matches.
+//!
+//! The request each method makes carries what the method does, so that conditions on it are
+//! decided where they can be: `iam:PassedToService` (the method's service) and, for EC2,
+//! `iam:AssociatedResourceArn` (an instance the caller launches) on `iam:PassRole`;
+//! `iam:PolicyARN` (a policy that makes its holder admin) on `iam:Attach*Policy`. Granting a
+//! principal `*` does not make it admin while its permissions boundary stays.
 //!
 //! petgraph stays private to this module: callers see ARNs, [`Step`]s and [`EscalationPath`]s.
 
 mod methods;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use iam_model::catalog::{ActionSet, Catalog, Expander};
 use iam_model::eval::{
@@ -598,6 +606,22 @@ struct Builder<'a, 'b> {
     /// Roles each principal can assume (for the assumable-role methods), and whether that
     /// depends on conditions the snapshot cannot settle.
     assumable: HashMap<String, Vec<(String, bool)>>,
+    /// Managed policies that make whoever holds them admin: what an `Attach*Policy` method
+    /// attaches (the request's `iam:PolicyARN`).
+    admin_policies: Vec<String>,
+    /// Users and roles whose permissions boundary does not allow everything: granting them
+    /// `*` in an identity policy leaves them bounded.
+    bounded: HashSet<String>,
+    /// The permissions boundary (policy ARN) of every user and role, `None` for none: the
+    /// `iam:PermissionsBoundary` of a request that acts on that principal.
+    boundary_of: HashMap<String, Option<String>>,
+    /// For each `pattern:<method>:<resource pattern>` of a subset-scoped grant, the targets
+    /// it matches (computed once, shared by every principal with that grant).
+    subset_cover: HashMap<String, Vec<String>>,
+    /// Every role's trust policy, looked up once (asked per principal, method and role).
+    trust_of: HashMap<&'a str, &'a Policy>,
+    /// Roles with an instance profile.
+    with_profile: HashSet<&'a str>,
 }
 
 impl<'a, 'b> Builder<'a, 'b> {
@@ -610,6 +634,28 @@ impl<'a, 'b> Builder<'a, 'b> {
             facts: HashMap::new(),
             pattern_nodes: HashMap::new(),
             assumable: HashMap::new(),
+            admin_policies: Vec::new(),
+            bounded: HashSet::new(),
+            subset_cover: HashMap::new(),
+            boundary_of: HashMap::new(),
+            trust_of: account
+                .snapshot
+                .authorization_details
+                .roles
+                .iter()
+                .filter_map(|r| {
+                    let (_, trust) = account.resource_policy("sts:AssumeRole", &r.arn)?;
+                    Some((r.arn.as_str(), trust))
+                })
+                .collect(),
+            with_profile: account
+                .snapshot
+                .authorization_details
+                .roles
+                .iter()
+                .filter(|r| !r.instance_profile_list.is_empty())
+                .map(|r| r.arn.as_str())
+                .collect(),
         }
     }
 
@@ -664,7 +710,30 @@ impl<'a, 'b> Builder<'a, 'b> {
                 self.graph[n].admin = true;
                 self.edge(n, admin, EdgeKind::IsAdmin, None);
             }
+            if p.kind != PrincipalKind::Group {
+                self.boundary_of
+                    .insert(p.arn.to_string(), p.boundary.as_ref().map(|b| b.id.clone()));
+            }
+            if let Some(b) = p.boundary.as_ref().and_then(|b| b.policy)
+                && !facts(&[b], None, &mut exp, self.catalog).admin
+            {
+                self.bounded.insert(p.arn.to_string());
+            }
             self.facts.insert(p.arn.to_string(), f);
+        }
+        // AdministratorAccess exists in every account, whether the snapshot lists it or not.
+        self.admin_policies.push(format!(
+            "arn:{}:iam::aws:policy/AdministratorAccess",
+            self.account.snapshot.partition
+        ));
+        for mp in &self.account.snapshot.authorization_details.policies {
+            let admin = mp
+                .default_version()
+                .and_then(|v| v.document.policy().ok())
+                .is_some_and(|doc| facts(&[doc], None, &mut exp, self.catalog).admin);
+            if admin && !self.admin_policies.contains(&mp.arn) {
+                self.admin_policies.push(mp.arn.clone());
+            }
         }
         let group_arns: HashMap<&str, &str> = self
             .account
@@ -742,6 +811,7 @@ impl<'a, 'b> Builder<'a, 'b> {
     /// Can-assume edges from trust policies, decided with the caller's permissions.
     fn trust(&mut self) {
         let account = self.account;
+        let (plain, covered) = self.assume_by_pattern();
         for role in account
             .principals
             .iter()
@@ -830,6 +900,13 @@ impl<'a, 'b> Builder<'a, 'b> {
                 })
                 .collect();
             for p in candidates {
+                if plain.contains(role.arn)
+                    && covered.get(p.arn).is_some_and(|pats| {
+                        pats.iter().any(|pat| wildcard_match(pat, role.arn, false))
+                    })
+                {
+                    continue;
+                }
                 let set = with_resource(p.policy_set(), "trust", trust);
                 let r = eval(
                     &set,
@@ -837,7 +914,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                     "sts:AssumeRole",
                     role.arn,
                     ResourceMatch::Exact,
-                    None,
+                    &[],
                 );
                 if r.decision == Decision::Allowed {
                     let from = self.index[p.arn];
@@ -857,6 +934,108 @@ impl<'a, 'b> Builder<'a, 'b> {
                 }
             }
         }
+    }
+
+    /// Subset-scoped `sts:AssumeRole` grants (`role/app-*`) on roles whose trust policy just
+    /// admits the account: one evaluation per pattern of the principal's Allow statements, and
+    /// one shared node per pattern covering exactly the roles it matches. Returns those roles
+    /// and, per principal, the patterns so settled (the per-role pass skips those roles).
+    fn assume_by_pattern(&mut self) -> (HashSet<&'a str>, HashMap<&'a str, Vec<String>>) {
+        let account = self.account;
+        let own = account.snapshot.account_id.as_str();
+        let part = account.snapshot.partition.as_str();
+        let mut out: HashMap<&'a str, Vec<String>> = HashMap::new();
+        let plain: Vec<&'a str> = account
+            .principals
+            .iter()
+            .filter(|r| r.kind == PrincipalKind::Role)
+            .filter(|r| {
+                account
+                    .resource_policy("sts:AssumeRole", r.arn)
+                    .is_some_and(|(_, t)| admits_account_only(t, own, part))
+            })
+            .map(|r| r.arn)
+            .collect();
+        if plain.len() < PATTERN_NODE_MIN {
+            return (HashSet::new(), out);
+        }
+        let Ok(trust) = Policy::parse(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:{part}:iam::{own}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+        )) else {
+            return (HashSet::new(), out);
+        };
+        let assume = self.catalog.action_id("sts:AssumeRole");
+        let mut found: Vec<(&'a str, String, Vec<&'a str>, Evaluation)> = Vec::new();
+        let mut matched: HashMap<String, Vec<&'a str>> = HashMap::new();
+        for p in account.principals.iter().filter(|p| {
+            p.kind != PrincipalKind::Group
+                && self
+                    .facts
+                    .get(p.arn)
+                    .is_some_and(|f| assume.is_some_and(|a| f.possible.contains(a)))
+        }) {
+            for pat in grant_patterns(p, "sts:AssumeRole") {
+                let roles = matched.entry(pat.clone()).or_insert_with(|| {
+                    plain
+                        .iter()
+                        .copied()
+                        .filter(|r| wildcard_match(&pat, r, false))
+                        .collect()
+                });
+                if roles.len() < PATTERN_NODE_MIN {
+                    continue;
+                }
+                let roles = roles.clone();
+                let mut r = eval(
+                    &with_resource(p.policy_set(), "account trust", &trust),
+                    p.arn,
+                    "sts:AssumeRole",
+                    &pat,
+                    ResourceMatch::All,
+                    &[],
+                );
+                if r.decision == Decision::Allowed {
+                    r.deciding_statements
+                        .retain(|s| s.kind != PolicyKind::Resource);
+                    found.push((p.arn, pat, roles, r));
+                }
+            }
+        }
+        for (from, pat, roles, r) in found {
+            let key = format!("pattern:sts-assume-role:{pat}");
+            let pn = match self.pattern_nodes.get(&key) {
+                Some(&n) => n,
+                None => {
+                    let n = self.graph.add_node(Node {
+                        id: key.clone(),
+                        kind: NodeKind::Pattern,
+                        admin: false,
+                    });
+                    for role in &roles {
+                        let t = self.index[*role];
+                        self.edge(n, t, EdgeKind::Covers, None);
+                    }
+                    self.pattern_nodes.insert(key, n);
+                    n
+                }
+            };
+            let entry = self.assumable.entry(from.to_string()).or_default();
+            for role in roles.iter().filter(|r| **r != from) {
+                entry.push((role.to_string(), r.conditional));
+            }
+            let step = Step {
+                from: from.to_string(),
+                to: pat.clone(),
+                method: "sts-assume-role".to_string(),
+                actions: vec!["sts:AssumeRole".to_string()],
+                statements: r.deciding_statements,
+                conditional: r.conditional,
+            };
+            let f = self.index[from];
+            self.edge(f, pn, EdgeKind::CanAssume, Some(step));
+            out.entry(from).or_default().push(pat);
+        }
+        (plain.into_iter().collect(), out)
     }
 
     fn escalations(&mut self, p: &Principal<'a>) {
@@ -899,10 +1078,28 @@ impl<'a, 'b> Builder<'a, 'b> {
                     .into_iter()
                     .flatten()
                     .all(|(_, c)| !c);
-            let mut simple =
-                targets.len() >= PATTERN_NODE_MIN && assume_certain && self.is_simple(p, m);
+            // A pattern cannot say which assumable roles are bounded (see `try_method`).
+            let unbounded = m.target != Target::AssumableRole
+                || targets.iter().all(|(t, _)| !self.bounded.contains(t));
+            let mut simple = targets.len() >= PATTERN_NODE_MIN
+                && assume_certain
+                && unbounded
+                && self.is_simple(p, m);
             let mut reached: Vec<(String, Step)> = Vec::new();
-            if simple {
+            let target_free = shared && primary_action(m).is_none();
+            if target_free {
+                // No action of the method is evaluated on its target (the existing-resource
+                // methods): one evaluation stands for every target, shared as one node.
+                let Some(step) = self.try_method(p, m, "*", "*", ResourceMatch::Any) else {
+                    continue;
+                };
+                let all = self.targets(p, m, true);
+                simple = all.len() >= PATTERN_NODE_MIN;
+                for (_, r) in if simple { &all } else { &targets } {
+                    let to = r.clone();
+                    reached.push((r.clone(), Step { to, ..step.clone() }));
+                }
+            } else if simple {
                 let all = if shared {
                     self.targets(p, m, true)
                 } else {
@@ -919,17 +1116,92 @@ impl<'a, 'b> Builder<'a, 'b> {
                     None => simple = false,
                 }
             }
-            if !simple {
-                for (t, r) in &targets {
-                    if let Some(step) = self.try_method(p, m, t, r, ResourceMatch::Exact) {
-                        reached.push((r.clone(), step));
+            // Subset-scoped grants (`role/app-*`): one evaluation per resource pattern of the
+            // principal's own Allow statements, on every target the pattern matches; the
+            // principal points at one shared node per (method, pattern), which covers exactly
+            // those targets. Targets no such pattern settles are evaluated one by one.
+            let mut subsets: Vec<(String, Step)> = Vec::new();
+            if !simple && !target_free {
+                let mut rest: Vec<&(String, String)> = targets.iter().collect();
+                let action = primary_action(m);
+                if let Some(action) = action.filter(|_| shared && targets.len() >= PATTERN_NODE_MIN)
+                {
+                    let mut all: Option<Vec<(String, String)>> = None;
+                    for pat in grant_patterns(p, action) {
+                        let key = format!("pattern:{}:{pat}", m.id);
+                        if !self.subset_cover.contains_key(&key) {
+                            let all = all.get_or_insert_with(|| self.targets(p, m, true));
+                            let covered: Vec<String> = all
+                                .iter()
+                                .filter(|(t, _)| wildcard_match(&pat, t, false))
+                                .map(|(_, r)| r.clone())
+                                .collect();
+                            self.subset_cover.insert(key.clone(), covered);
+                        }
+                        if self
+                            .subset_cover
+                            .get(&key)
+                            .is_none_or(|c| c.len() < PATTERN_NODE_MIN)
+                        {
+                            continue;
+                        }
+                        if let Some(step) = self.try_method(p, m, &pat, "admin", ResourceMatch::All)
+                        {
+                            rest.retain(|(t, _)| !wildcard_match(&pat, t, false));
+                            subsets.push((key, step));
+                        }
                     }
                 }
+                for (t, r) in rest {
+                    if action.is_some_and(|a| !may_allow(p, a, t)) {
+                        continue;
+                    }
+                    if let Some(step) = self.try_method(p, m, t, r, ResourceMatch::Exact) {
+                        // Targets that all lead to admin itself: one certain way is enough.
+                        let done = r == "admin" && !step.conditional;
+                        reached.push((r.clone(), step));
+                        if done {
+                            break;
+                        }
+                    }
+                }
+            }
+            if reached.is_empty() && subsets.is_empty() {
+                continue;
+            }
+            let from = self.index[p.arn];
+            for (key, step) in subsets {
+                let pn = match self.pattern_nodes.get(&key) {
+                    Some(&n) => n,
+                    None => {
+                        let n = self.graph.add_node(Node {
+                            id: key.clone(),
+                            kind: NodeKind::Pattern,
+                            admin: false,
+                        });
+                        let covered = self.subset_cover.get(&key).cloned().unwrap_or_default();
+                        for r in &covered {
+                            let t = self.reach_node(r);
+                            self.edge(n, t, EdgeKind::Covers, None);
+                        }
+                        self.pattern_nodes.insert(key, n);
+                        n
+                    }
+                };
+                self.edge(from, pn, EdgeKind::Escalates, Some(step));
             }
             if reached.is_empty() {
                 continue;
             }
-            let from = self.index[p.arn];
+            if reached.iter().all(|(r, _)| r == "admin") {
+                // Every target (its own policies, groups, assumable roles) makes the principal
+                // admin: one edge to admin, the most certain, not one per target.
+                if let Some((_, step)) = reached.into_iter().min_by_key(|(_, s)| s.conditional) {
+                    let admin = self.index["admin"];
+                    self.edge(from, admin, EdgeKind::Escalates, Some(step));
+                }
+                continue;
+            }
             if simple && reached.len() >= PATTERN_NODE_MIN {
                 let key = if shared {
                     format!("pattern:{}", m.id)
@@ -1124,16 +1396,13 @@ impl<'a, 'b> Builder<'a, 'b> {
                     {
                         continue;
                     }
-                    if service == "ec2.amazonaws.com" && m.id == "passrole-ec2-run-instances" {
-                        let has_profile = acct
-                            .snapshot
-                            .authorization_details
-                            .roles
-                            .iter()
-                            .any(|d| d.arn == r.arn && !d.instance_profile_list.is_empty());
-                        if !has_profile {
-                            continue;
-                        }
+                    // An instance runs as a role only through an instance profile, whether it is
+                    // launched directly or by Auto Scaling.
+                    if service == "ec2.amazonaws.com"
+                        && m.target == Target::PassedRole
+                        && !self.with_profile.contains(r.arn)
+                    {
+                        continue;
                     }
                     out.push((r.arn.to_string(), r.arn.to_string()));
                 }
@@ -1165,7 +1434,7 @@ impl<'a, 'b> Builder<'a, 'b> {
     }
 
     fn trusts_service(&self, role: &str, service: &str) -> bool {
-        let Some((_, trust)) = self.account.resource_policy("sts:AssumeRole", role) else {
+        let Some(trust) = self.trust_of.get(role) else {
             return false;
         };
         trust.statements.iter().any(|st| {
@@ -1180,6 +1449,82 @@ impl<'a, 'b> Builder<'a, 'b> {
                         }
                 })
         })
+    }
+
+    /// The requests a method makes for one action, as extra context keys, each with whether
+    /// the snapshot cannot tell what it reaches (a policy it does not hold).
+    fn request_contexts(
+        &self,
+        p: &Principal<'_>,
+        action: &str,
+        passed_to: Option<&str>,
+        resource: &str,
+    ) -> Vec<(Context, bool)> {
+        let mut base: Context = Vec::new();
+        if let Some(svc) = passed_to {
+            base.push(("iam:PassedToService", vec![svc.to_string()]));
+            if svc == "ec2.amazonaws.com" {
+                // EC2 names the instance the role goes to (IAM condition keys); the caller
+                // launches it, in its own account, in any region.
+                base.push(("iam:AssociatedResourceArn", vec![self.instance_witness(p)]));
+            }
+        }
+        // A request that acts on a user or role carries that principal's permissions
+        // boundary, and none when it has none (a condition on it is then decided as absent).
+        if ACTS_ON_PRINCIPAL.contains(&action)
+            && let Some(b) = self.boundary_of.get(resource)
+        {
+            base.push(("iam:PermissionsBoundary", b.iter().cloned().collect()));
+        }
+        if !matches!(
+            action,
+            "iam:AttachUserPolicy" | "iam:AttachGroupPolicy" | "iam:AttachRolePolicy"
+        ) {
+            return vec![(base, false)];
+        }
+        // Attaching: the policy attached is one that makes its holder admin. A policy an
+        // `iam:PolicyARN` condition names that the snapshot does not hold (an AWS managed
+        // policy nobody here has attached) may be one: the step is then conditional.
+        let with = |arn: &str| {
+            let mut c = base.clone();
+            c.push(("iam:PolicyARN", vec![arn.to_string()]));
+            c
+        };
+        let mut out: Vec<_> = self
+            .admin_policies
+            .iter()
+            .map(|a| (with(a), false))
+            .collect();
+        for arn in condition_values(p, action, "iam:PolicyARN") {
+            let unknown = !arn.contains(['*', '?'])
+                && arn.contains(":iam::aws:policy/")
+                && self.account.managed_policy(&arn).is_none()
+                && !self.admin_policies.contains(&arn);
+            if unknown {
+                out.push((with(&arn), true));
+            }
+        }
+        out
+    }
+
+    /// An instance ARN the caller can launch that satisfies its own `iam:AssociatedResourceArn`
+    /// conditions where one does (any instance of its account, in any region).
+    fn instance_witness(&self, p: &Principal<'_>) -> String {
+        let snap = &self.account.snapshot;
+        let (part, acct) = (&snap.partition, &snap.account_id);
+        let launchable = format!("arn:{part}:ec2:*:{acct}:instance/*");
+        condition_values(p, "iam:PassRole", "iam:AssociatedResourceArn")
+            .into_iter()
+            .map(|v| v.replace(['*', '?'], "0"))
+            .find(|v| wildcard_match(&launchable, v, false))
+            .unwrap_or_else(|| {
+                let region = snap
+                    .regions
+                    .keys()
+                    .next()
+                    .map_or("us-east-1", |r| r.as_str());
+                format!("arn:{part}:ec2:{region}:{acct}:instance/i-00000000000000000")
+            })
     }
 
     /// Evaluates every action of a method; the step when all are allowed.
@@ -1231,22 +1576,70 @@ impl<'a, 'b> Builder<'a, 'b> {
                 })
                 .flatten();
             let rewritten = own_trust.as_ref();
-            let r = match rewritten {
-                Some(trust) => {
-                    let mut r = eval(
-                        &with_resource(p.policy_set(), "rewritten trust policy", trust),
-                        p.arn,
-                        action,
-                        resource,
-                        mode,
-                        passed_to,
-                    );
-                    r.deciding_statements
-                        .retain(|s| s.kind != PolicyKind::Resource);
-                    r
+            // What the request carries is what the method does: the service the role is
+            // passed to, the instance it is associated with, the policy it attaches. Several
+            // candidate requests: the first allowed with certainty wins.
+            let mut best: Option<(Evaluation, bool)> = None;
+            for (extra, unknown) in self.request_contexts(p, action, passed_to, resource) {
+                let r = match rewritten {
+                    Some(trust) => {
+                        let mut r = eval(
+                            &with_resource(p.policy_set(), "rewritten trust policy", trust),
+                            p.arn,
+                            action,
+                            resource,
+                            mode,
+                            &extra,
+                        );
+                        r.deciding_statements
+                            .retain(|s| s.kind != PolicyKind::Resource);
+                        r
+                    }
+                    None => eval(&set, p.arn, action, resource, mode, &extra),
+                };
+                if r.decision != Decision::Allowed {
+                    continue;
                 }
-                None => eval(&set, p.arn, action, resource, mode, passed_to),
+                let open = r.conditional || unknown;
+                if best.as_ref().is_none_or(|(_, c)| *c && !open) {
+                    best = Some((r, open));
+                }
+                if !open {
+                    break;
+                }
+            }
+            let (r, open) = best?;
+            conditional |= open;
+            for s in r.deciding_statements {
+                if !statements.contains(&s) {
+                    statements.push(s);
+                }
+            }
+        }
+        let mut actions: Vec<String> = m.requires.iter().map(|(a, _)| a.to_string()).collect();
+        // Granting `*` to a principal with a permissions boundary leaves it bounded (the
+        // effective permissions are the intersection): the method reaches admin only if the
+        // caller can also delete that boundary.
+        let granted_to = match m.target {
+            Target::SelfPrincipal | Target::OwnGroup | Target::OwnPolicy | Target::AdminGroup => {
+                Some(p.arn)
+            }
+            Target::AssumableRole => Some(target),
+            _ => None,
+        };
+        if let Some(who) = granted_to.filter(|w| self.bounded.contains(*w)) {
+            let delete = if who.contains(":user/") {
+                "iam:DeleteUserPermissionsBoundary"
+            } else {
+                "iam:DeleteRolePermissionsBoundary"
             };
+            let extra = self
+                .request_contexts(p, delete, None, who)
+                .into_iter()
+                .next()
+                .map(|(c, _)| c)
+                .unwrap_or_default();
+            let r = eval(&set, p.arn, delete, who, ResourceMatch::Exact, &extra);
             if r.decision != Decision::Allowed {
                 return None;
             }
@@ -1256,6 +1649,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                     statements.push(s);
                 }
             }
+            actions.push(delete.to_string());
         }
         Some(Step {
             from: p.arn.to_string(),
@@ -1265,11 +1659,106 @@ impl<'a, 'b> Builder<'a, 'b> {
                 reach.to_string()
             },
             method: m.id.to_string(),
-            actions: m.requires.iter().map(|(a, _)| a.to_string()).collect(),
+            actions,
             statements,
             conditional,
         })
     }
+}
+
+/// Extra context keys of a request, each with its values (none: known to be absent).
+type Context = Vec<(&'static str, Vec<String>)>;
+
+/// IAM actions on a user or role whose requests carry `iam:PermissionsBoundary` (the
+/// principal's current boundary), among those the methods use.
+const ACTS_ON_PRINCIPAL: &[&str] = &[
+    "iam:AttachUserPolicy",
+    "iam:PutUserPolicy",
+    "iam:AttachRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:DeleteUserPermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary",
+];
+
+/// The action of a method that is evaluated on its target (the one a resource scope limits),
+/// if any is.
+fn primary_action(m: &Method) -> Option<&'static str> {
+    m.requires
+        .iter()
+        .find(|(a, on)| *on != On::Anything && *a != "sts:AssumeRole")
+        .map(|(a, _)| *a)
+}
+
+/// The principal's identity statements that may allow `action`, Allow effect.
+fn allow_statements<'p>(
+    p: &'p Principal<'_>,
+    action: &'p str,
+) -> impl Iterator<Item = &'p iam_model::policy::Statement> + 'p {
+    p.grants
+        .iter()
+        .filter_map(|g| g.policy)
+        .flat_map(|pol| pol.statements.iter())
+        .filter(move |st| {
+            st.effect == Effect::Allow
+                && st
+                    .action
+                    .patterns
+                    .iter()
+                    .any(|pat| wildcard_match(pat, action, true))
+                    != st.action.negated
+        })
+}
+
+/// The distinct literal resource patterns of the principal's Allow statements for `action`
+/// (patterns with policy variables left out: they differ per principal).
+fn grant_patterns(p: &Principal<'_>, action: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for st in allow_statements(p, action) {
+        let Some(r) = &st.resource else { continue };
+        if r.negated {
+            continue;
+        }
+        for pat in &r.patterns {
+            if !pat.contains("${") && !out.contains(pat) {
+                out.push(pat.clone());
+            }
+        }
+    }
+    out
+}
+
+/// False when no identity Allow statement of the principal can match `action` on `resource`:
+/// the identity side cannot allow it (and these methods' targets have no resource policy).
+fn may_allow(p: &Principal<'_>, action: &str, resource: &str) -> bool {
+    allow_statements(p, action).any(|st| match &st.resource {
+        None => true,
+        Some(r) => {
+            r.negated
+                || r.patterns
+                    .iter()
+                    .any(|pat| pat.contains("${") || wildcard_match(pat, resource, false))
+        }
+    })
+}
+
+/// The values the principal's Allow statements for `action` test `key` against.
+fn condition_values(p: &Principal<'_>, action: &str, key: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for st in allow_statements(p, action) {
+        for c in st
+            .conditions
+            .iter()
+            .filter(|c| c.key.eq_ignore_ascii_case(key))
+        {
+            for v in &c.values {
+                let v = v.as_text().into_owned();
+                if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The longest common prefix of some ARNs, then `*`: a pattern covering all of them.
@@ -1292,6 +1781,29 @@ fn covering_pattern<'s>(mut arns: impl Iterator<Item = &'s str>) -> String {
     format!("{}*", &first[..len])
 }
 
+/// A trust policy that only admits the account (`"AWS": "<account>"` or its root), without
+/// conditions or Deny: whether a principal of the account may assume the role is then its
+/// identity side alone.
+fn admits_account_only(trust: &Policy, own: &str, part: &str) -> bool {
+    let root = format!("arn:{part}:iam::{own}:root");
+    !trust.statements.is_empty()
+        && trust.statements.iter().all(|st| {
+            st.effect == Effect::Allow
+                && st.conditions.is_empty()
+                && !st.action.negated
+                && st
+                    .action
+                    .patterns
+                    .iter()
+                    .any(|a| wildcard_match(a, "sts:AssumeRole", true))
+                && st.principal.as_ref().is_some_and(|pc| {
+                    !pc.negated
+                        && matches!(&pc.principals, Principals::Listed(ids) if !ids.is_empty()
+                            && ids.iter().all(|i| i.kind == PK::Aws && (i.value == own || i.value == root)))
+                })
+        })
+}
+
 fn external_account(v: &str, own: &str) -> Option<String> {
     if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
         return (v != own).then(|| v.to_string());
@@ -1311,12 +1823,13 @@ fn eval(
     action: &str,
     resource: &str,
     mode: ResourceMatch,
-    passed_to: Option<&str>,
+    extra: &[(&str, Vec<String>)],
 ) -> Evaluation {
     let rp = RequestPrincipal::parse(principal);
     let mut ctx = RequestContext::new();
-    if let Some(s) = passed_to {
-        ctx.set("iam:PassedToService", s);
+    for (k, v) in extra {
+        // An empty list marks the key as known to be absent, even in a partial context.
+        ctx.set_many(k, v.clone());
     }
     derive_context(&mut ctx, &rp);
     ctx.partial = true;
@@ -1347,7 +1860,7 @@ pub fn who_can(account: &Account<'_>, action: &str, resource: &str) -> Vec<(Stri
         if let Some((name, pol)) = &resource_policy {
             set.resource = Some(Named { name, policy: pol });
         }
-        let r = eval(&set, p.arn, action, resource, ResourceMatch::Exact, None);
+        let r = eval(&set, p.arn, action, resource, ResourceMatch::Exact, &[]);
         if r.decision == Decision::Allowed {
             out.push((p.arn.to_string(), r));
         }
