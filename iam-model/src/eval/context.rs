@@ -33,7 +33,8 @@ impl RequestContext {
         self.set_many(key, vec![value.into()]);
     }
 
-    /// Sets a multivalued key.
+    /// Sets a multivalued key. An empty list makes the key *known absent*: in a partial
+    /// context, conditions on it are then decided as for an absent key, not left open.
     pub fn set_many(&mut self, key: &str, values: Vec<String>) {
         match self.slot(key) {
             Some(v) => *v = values,

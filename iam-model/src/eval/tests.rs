@@ -100,6 +100,54 @@ fn unknown_context_makes_the_result_conditional() {
 }
 
 #[test]
+fn a_key_set_with_no_value_is_known_absent_even_in_a_partial_context() {
+    // The graph says "this principal has no permissions boundary" this way: the key is
+    // known, with no value, so conditions on it are decided as for an absent key.
+    let allow = pol(r#"{"Version":"2012-10-17","Statement":[
+            {"Sid":"OnlyWithBoundary","Effect":"Allow","Action":"iam:PutUserPolicy","Resource":"*",
+             "Condition":{"StringEquals":{"iam:PermissionsBoundary":"arn:aws:iam::111111111111:policy/b"}}},
+            {"Sid":"OnlyWithoutBoundary","Effect":"Allow","Action":"iam:AttachUserPolicy","Resource":"*",
+             "Condition":{"Null":{"iam:PermissionsBoundary":"true"}}}]}"#);
+    let set = PolicySet {
+        identity: vec![Named {
+            name: "a",
+            policy: &allow,
+        }],
+        ..PolicySet::default()
+    };
+    let run = |ctx: &RequestContext, action: &str| {
+        eval_with(
+            &set,
+            "arn:aws:iam::111111111111:user/alice",
+            action,
+            "arn:aws:iam::111111111111:user/bob",
+            ctx,
+        )
+    };
+    let mut absent = RequestContext::new();
+    absent.partial = true;
+    absent.set_many("iam:PermissionsBoundary", Vec::new());
+    let e = run(&absent, "iam:PutUserPolicy");
+    assert_eq!(
+        (e.decision, e.conditional),
+        (Decision::ImplicitlyDenied, false)
+    );
+    let e = run(&absent, "iam:AttachUserPolicy");
+    assert_eq!((e.decision, e.conditional), (Decision::Allowed, false));
+    // Not set at all: unknown, so both are conditional allows.
+    let mut unknown = RequestContext::new();
+    unknown.partial = true;
+    for action in ["iam:PutUserPolicy", "iam:AttachUserPolicy"] {
+        let e = run(&unknown, action);
+        assert_eq!(
+            (e.decision, e.conditional),
+            (Decision::Allowed, true),
+            "{action}"
+        );
+    }
+}
+
+#[test]
 fn pattern_requests_need_full_cover_to_allow() {
     let allow = pol(
         r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111111111111:role/app-*"}}"#,
