@@ -14,17 +14,36 @@
 //! Which actions AWS tracks is read from the last-accessed responses themselves: the union, per
 //! service, of the actions listed in any entity's `TrackedActionsLastAccessed`. A principal
 //! without last-accessed data is never judged. "Now" is the snapshot's `collected_at`.
+//!
+//! Grants that *were* used in the window are listed apart, in [`UnusedReport::used`], with the
+//! confidence `used`: the rows of [`UnusedReport::rows`] keep their meaning (unused or not
+//! judged) for the checks and for `suggest`.
+//!
+//! Every row also carries a risk × use ranking: its [`RiskTier`] (what the grant would let an
+//! attacker do, from the catalog's access levels, or admin-equivalent when the statement grants
+//! everything on every resource) and a [`Recommendation`] (`remove` when confidently unused,
+//! `constrain` when used but written on every resource at write level or above, `keep` when
+//! used, `review` when not judged). [`UnusedReport::ranked`] orders the rows by both.
+//!
+//! Where the snapshot holds the findings of an IAM Access Analyzer unused-access analyzer,
+//! [`access_analyzer`] sets each row's Access Analyzer verdict beside iamsight's, with an
+//! [`Agreement`] marker, and lists the role, access-key, password and permission findings that
+//! no row answers in [`UnusedReport::access_analyzer`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use iam_model::Timestamp;
-use iam_model::catalog::{ActionSet, Catalog, Expander};
-use iam_model::policy::Effect;
+use iam_model::catalog::{AccessLevel, ActionSet, Catalog, Expander};
+use iam_model::policy::{Effect, Statement};
 use iam_model::snapshot::{LastAccessedDetails, Snapshot};
 use serde::Serialize;
 
 use crate::account::{Account, GrantSource, PrincipalKind};
 use crate::config::Config;
+
+pub mod access_analyzer;
+
+pub use access_analyzer::{AccessAnalyzerReport, Agreement, Comparison};
 
 /// AWS keeps last-accessed data for about 400 days.
 pub const TRACKING_PERIOD_DAYS: i64 = 400;
@@ -44,6 +63,8 @@ pub enum Confidence {
     Untracked,
     /// The principal or grant is younger than the window: not judged.
     TooNew,
+    /// Used inside the window (rows of [`UnusedReport::used`] only).
+    Used,
 }
 
 impl Confidence {
@@ -54,6 +75,7 @@ impl Confidence {
             Confidence::ServiceUnused => "service-unused",
             Confidence::Untracked => "untracked",
             Confidence::TooNew => "too-new",
+            Confidence::Used => "used",
         }
     }
 
@@ -68,6 +90,116 @@ impl Confidence {
             Confidence::TrackedUnused | Confidence::ServiceUnused => "remove",
             Confidence::Untracked => "keep: AWS does not track this action",
             Confidence::TooNew => "keep: younger than the window, judge later",
+            Confidence::Used => "keep: used in the window",
+        }
+    }
+}
+
+/// What a grant would let an attacker do, lowest first: the catalog's access level of the
+/// action (the highest one in the service for a service-level row), or admin-equivalent when
+/// the statement grants every action (or every IAM permissions-management action) on every
+/// resource.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RiskTier {
+    /// List access.
+    List,
+    /// Read access.
+    Read,
+    /// Tagging access.
+    Tagging,
+    /// Write access.
+    Write,
+    /// Permissions management: changes who may do what.
+    PermissionsManagement,
+    /// The statement makes its holder an administrator.
+    AdminEquivalent,
+}
+
+impl RiskTier {
+    /// Kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskTier::List => "list",
+            RiskTier::Read => "read",
+            RiskTier::Tagging => "tagging",
+            RiskTier::Write => "write",
+            RiskTier::PermissionsManagement => "permissions-management",
+            RiskTier::AdminEquivalent => "admin-equivalent",
+        }
+    }
+
+    /// The tier of an access level.
+    pub fn of(level: AccessLevel) -> RiskTier {
+        match level {
+            AccessLevel::List => RiskTier::List,
+            AccessLevel::Read => RiskTier::Read,
+            AccessLevel::Tagging => RiskTier::Tagging,
+            AccessLevel::Write => RiskTier::Write,
+            AccessLevel::PermissionsManagement => RiskTier::PermissionsManagement,
+        }
+    }
+
+    /// Weight in the risk × use score: 1 (list) to 6 (admin-equivalent).
+    pub fn weight(self) -> u32 {
+        match self {
+            RiskTier::List => 1,
+            RiskTier::Read => 2,
+            RiskTier::Tagging => 3,
+            RiskTier::Write => 4,
+            RiskTier::PermissionsManagement => 5,
+            RiskTier::AdminEquivalent => 6,
+        }
+    }
+}
+
+/// What to do with a grant, from its use and its risk.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Recommendation {
+    /// Safe to remove: confidently unused (`tracked-unused`, `service-unused`).
+    Remove,
+    /// Used, but over-broad: write level or above on every resource. Constrain, do not remove.
+    Constrain,
+    /// Not judged (`untracked`, `too-new`): a person decides.
+    Review,
+    /// Used: keep.
+    Keep,
+}
+
+impl Recommendation {
+    /// Kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Recommendation::Remove => "remove",
+            Recommendation::Constrain => "constrain",
+            Recommendation::Review => "review",
+            Recommendation::Keep => "keep",
+        }
+    }
+
+    /// Weight in the risk × use score: how much acting on the row reduces risk.
+    pub fn weight(self) -> u32 {
+        match self {
+            Recommendation::Remove => 3,
+            Recommendation::Constrain => 2,
+            Recommendation::Review => 1,
+            Recommendation::Keep => 0,
+        }
+    }
+
+    /// The recommendation for a verdict on a grant of `tier`; `unscoped` when the statement is
+    /// written on every resource although the action supports resource-level permissions.
+    pub fn judge(confidence: Confidence, tier: RiskTier, unscoped: bool) -> Recommendation {
+        match confidence {
+            Confidence::TrackedUnused | Confidence::ServiceUnused => Recommendation::Remove,
+            Confidence::Untracked | Confidence::TooNew => Recommendation::Review,
+            Confidence::Used
+                if unscoped && tier >= RiskTier::Write && tier != RiskTier::Tagging =>
+            {
+                Recommendation::Constrain
+            }
+            Confidence::Used => Recommendation::Keep,
         }
     }
 }
@@ -95,7 +227,8 @@ pub struct UnusedRow {
     pub service: String,
     /// `service:Action`; `None` for a service-level row.
     pub action: Option<String>,
-    /// Last use (older than the window), when AWS saw one.
+    /// Last use, when AWS saw one: older than the window on unused rows, inside it on `used`
+    /// rows.
     pub last_accessed: Option<Timestamp>,
     /// Days since last use, or since the tracking period began when never used.
     pub days_unused: Option<i64>,
@@ -103,6 +236,20 @@ pub struct UnusedRow {
     pub confidence: Confidence,
     /// The window judged, in days (capped by the tracking period).
     pub window_days: i64,
+    /// What the grant would let an attacker do.
+    pub risk: RiskTier,
+    /// What to do with it.
+    pub recommendation: Recommendation,
+    /// Access Analyzer's verdict beside iamsight's; `None` when the snapshot holds no active
+    /// unused-access analyzer.
+    pub access_analyzer: Option<Comparison>,
+}
+
+impl UnusedRow {
+    /// Risk × use: the tier's weight times the recommendation's (0 for `keep`).
+    pub fn risk_score(&self) -> u32 {
+        self.risk.weight() * self.recommendation.weight()
+    }
 }
 
 /// The result for the whole account.
@@ -116,6 +263,43 @@ pub struct UnusedReport {
     pub principals_without_data: Vec<String>,
     /// Set when the snapshot has no collection time: nothing was judged.
     pub no_collection_time: bool,
+    /// Grants used inside the window (confidence `used`; `keep` or `constrain`).
+    pub used: Vec<UnusedRow>,
+    /// The comparison with Access Analyzer's unused-access findings, when the snapshot has an
+    /// active unused-access analyzer.
+    pub access_analyzer: Option<AccessAnalyzerReport>,
+}
+
+impl UnusedReport {
+    /// Every row, unused and used, highest risk × use first: by score, then recommendation
+    /// (`remove` before `constrain`, `review`, `keep`), tier, days unused, and names.
+    pub fn ranked(&self) -> Vec<&UnusedRow> {
+        let mut all: Vec<&UnusedRow> = self.rows.iter().chain(&self.used).collect();
+        all.sort_by(|a, b| {
+            b.risk_score()
+                .cmp(&a.risk_score())
+                .then(a.recommendation.cmp(&b.recommendation))
+                .then(b.risk.cmp(&a.risk))
+                .then(b.days_unused.cmp(&a.days_unused))
+                .then_with(|| {
+                    (
+                        &a.principal_arn,
+                        &a.policy_arn,
+                        a.statement,
+                        &a.service,
+                        &a.action,
+                    )
+                        .cmp(&(
+                            &b.principal_arn,
+                            &b.policy_arn,
+                            b.statement,
+                            &b.service,
+                            &b.action,
+                        ))
+                })
+        });
+        all
+    }
 }
 
 /// What the snapshot says AWS tracks, per service.
@@ -160,6 +344,7 @@ pub fn unused_permissions(
     let cutoff = now.minus_days(window);
     let tracking = Tracking::read(snapshot);
     let mut exp = Expander::new(catalog);
+    let iam_pm = iam_permissions_management(catalog);
     for p in account
         .principals
         .iter()
@@ -200,40 +385,84 @@ pub fn unused_permissions(
                 if st.action.negated {
                     acts = acts.complement(catalog);
                 }
+                let every_resource = on_every_resource(st);
+                let admin = every_resource && is_admin_set(&acts, &iam_pm, catalog);
                 // Group the granted actions by service.
                 let mut by_service: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
                 let mut names: Vec<(String, &str)> = Vec::new();
+                // Per granted action: its tier, and whether it supports resource-level
+                // permissions (only those can be constrained).
+                let mut facts: Vec<(RiskTier, bool)> = Vec::new();
                 for id in acts.iter() {
                     let a = catalog.action(id);
                     names.push((a.full_name(), a.service_prefix()));
+                    facts.push((RiskTier::of(a.access_level()), !a.is_wildcard_only()));
                 }
-                for (full, svc) in &names {
+                let mut levels: HashMap<&str, (RiskTier, bool)> = HashMap::new();
+                for ((full, svc), f) in names.iter().zip(&facts) {
                     by_service.entry(svc).or_default().push(full.as_str());
+                    levels.insert(full.as_str(), *f);
                 }
+                // The tier and scopability of a row: its action's, or the service's highest.
+                let judge_grant = |service: &str, action: Option<&str>| -> (RiskTier, bool) {
+                    let of = |a: &str| levels.get(a).copied().unwrap_or((RiskTier::List, false));
+                    let (tier, scopable) = match action {
+                        Some(a) => of(a),
+                        None => by_service
+                            .get(service)
+                            .into_iter()
+                            .flatten()
+                            .map(|a| of(a))
+                            // Only a scopable write (or stronger) action makes a service row
+                            // worth constraining.
+                            .map(|(t, s)| (t, s && t >= RiskTier::Write && t != RiskTier::Tagging))
+                            .fold((RiskTier::List, false), |(t, s), (t2, s2)| {
+                                (t.max(t2), s || s2)
+                            }),
+                    };
+                    let tier = if admin {
+                        RiskTier::AdminEquivalent
+                    } else {
+                        tier
+                    };
+                    (tier, scopable)
+                };
                 let row = |service: &str,
                            action: Option<&str>,
                            confidence: Confidence,
-                           last: Option<Timestamp>| UnusedRow {
-                    principal_type: p.kind.as_str(),
-                    principal_name: p.name.to_string(),
-                    principal_arn: p.arn.to_string(),
-                    policy_type,
-                    policy_name: policy_name.clone(),
-                    policy_arn: g.id.clone(),
-                    statement: si,
-                    sid: st.sid.clone(),
-                    service: service.to_string(),
-                    action: action.map(str::to_string),
-                    last_accessed: last,
-                    days_unused: if confidence.is_unused() {
-                        Some(last.map_or(TRACKING_PERIOD_DAYS, |t| now.days_since(t)))
-                    } else {
-                        None
-                    },
-                    confidence,
-                    window_days: window,
+                           last: Option<Timestamp>| {
+                    let (risk, can_scope) = judge_grant(service, action);
+                    UnusedRow {
+                        principal_type: p.kind.as_str(),
+                        principal_name: p.name.to_string(),
+                        principal_arn: p.arn.to_string(),
+                        policy_type,
+                        policy_name: policy_name.clone(),
+                        policy_arn: g.id.clone(),
+                        statement: si,
+                        sid: st.sid.clone(),
+                        service: service.to_string(),
+                        action: action.map(str::to_string),
+                        last_accessed: last,
+                        days_unused: if confidence.is_unused() {
+                            Some(last.map_or(TRACKING_PERIOD_DAYS, |t| now.days_since(t)))
+                        } else {
+                            None
+                        },
+                        confidence,
+                        window_days: window,
+                        risk,
+                        recommendation: Recommendation::judge(
+                            confidence,
+                            risk,
+                            every_resource && can_scope,
+                        ),
+                        access_analyzer: None,
+                    }
                 };
-                for (service, actions) in by_service {
+                for (service, actions) in &by_service {
+                    let service: &str = service;
+                    let actions: Vec<&str> = actions.clone();
                     if principal_too_new || version_too_new {
                         report
                             .rows
@@ -265,6 +494,10 @@ pub fn unused_permissions(
                                         Confidence::TrackedUnused,
                                         last,
                                     ));
+                                } else {
+                                    report
+                                        .used
+                                        .push(row(service, Some(a), Confidence::Used, last));
                                 }
                             }
                         }
@@ -293,6 +526,10 @@ pub fn unused_permissions(
                                 report
                                     .rows
                                     .push(row(service, None, Confidence::Untracked, None));
+                            } else {
+                                report
+                                    .used
+                                    .push(row(service, None, Confidence::Used, svc_used));
                             }
                         }
                     }
@@ -300,7 +537,39 @@ pub fn unused_permissions(
             }
         }
     }
+    access_analyzer::compare(snapshot, config, now, &mut report);
     report
+}
+
+/// Does the statement's `Resource` match every resource: `*`, an ARN whose resource part is only
+/// wildcards (`arn:aws:s3:::*`), or any `NotResource`?
+fn on_every_resource(st: &Statement) -> bool {
+    let star = |p: &str| !p.is_empty() && p.bytes().all(|b| b == b'*');
+    st.resource.as_ref().is_some_and(|r| {
+        r.negated
+            || r.patterns
+                .iter()
+                .any(|p| star(p) || p.splitn(6, ':').nth(5).is_some_and(star))
+    })
+}
+
+/// The IAM permissions-management actions: holding all of them on `*` is holding everything.
+fn iam_permissions_management(catalog: &Catalog) -> ActionSet {
+    let mut set = ActionSet::new_empty(catalog);
+    if let Some(iam) = catalog.service("iam") {
+        for a in iam.actions() {
+            if a.access_level() == AccessLevel::PermissionsManagement {
+                set.insert(a.id());
+            }
+        }
+    }
+    set
+}
+
+/// Administrator access, as the `admin-access` checks define it: every catalog action, or every
+/// IAM permissions-management action.
+fn is_admin_set(set: &ActionSet, iam_pm: &ActionSet, catalog: &Catalog) -> bool {
+    set.len() == catalog.action_count() || (!iam_pm.is_empty() && iam_pm.is_subset(set))
 }
 
 fn describe_grant(

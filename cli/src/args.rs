@@ -298,9 +298,12 @@ pub struct UnusedArgs {
     /// Write the rows as CSV (RFC 4180, UTF-8) to FILE.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
-    /// Also list rows that are not confidently unused (untracked, too new).
+    /// Also list rows that are not confidently unused (untracked, too new) and used grants.
     #[arg(long)]
     pub all: bool,
+    /// Output format (without `--csv`).
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }
 
 /// Flags of `suggest`.
@@ -323,6 +326,10 @@ pub struct SuggestArgs {
     /// Directory for `--format terraform` (one file per principal).
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+    /// Give each holder of a managed policy shared by several principals its own policy,
+    /// judged against its own use (default: one rewrite against the union of the holders' use).
+    #[arg(long)]
+    pub split_shared: bool,
 }
 
 /// Formats of `suggest`.

@@ -7,9 +7,18 @@
 //! Each test works in its own account: the seeder (boto3, `fixtures/collect/seed_moto.py`) and
 //! the collector (`--role-arn`) assume a role in that account, and moto binds the returned
 //! credentials to it.
+//!
+//! `--concurrency` and Ctrl-C are tested on whole runs in a child process (this binary,
+//! re-entered), talking to moto through a small HTTP proxy of the test's own that sees every
+//! request: how many, how many at once, and which to hold.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use e2e::{fixture, iamsight, repo};
 use iam_model::snapshot::Snapshot;
@@ -203,6 +212,26 @@ fn collect_reads_exactly_what_was_seeded_and_scan_flags_it() {
         report.by_arn(&alice.arn).unwrap().password_enabled,
         Some(true)
     );
+    // Every MFA device of every user, whatever its kind: alice's one.
+    assert_eq!(
+        s.mfa_devices
+            .iter()
+            .map(|m| (m.user_name.as_str(), m.serial_number.as_str()))
+            .collect::<Vec<_>>(),
+        [("alice", seeded["mfa_serial"].as_str().unwrap())]
+    );
+    assert!(s.mfa_devices[0].enable_date.is_some());
+    // Customer policy tags, which GAAD does not carry.
+    assert_eq!(
+        iam_model::snapshot::tag_value(&app.tags, "owner"),
+        Some("platform")
+    );
+    let boundary_policy = d
+        .policies
+        .iter()
+        .find(|p| p.policy_name == "boundary")
+        .unwrap();
+    assert!(boundary_policy.tags.is_empty());
     assert_eq!(s.virtual_mfa_devices.len(), 1);
     assert_eq!(s.virtual_mfa_devices[0].serial_number, seeded["mfa_serial"]);
     assert_eq!(
@@ -373,17 +402,13 @@ fn collect_reads_exactly_what_was_seeded_and_scan_flags_it() {
     assert!(s.last_accessed.is_empty());
 
     // --verbose: calls per operation; paging and per-entity calls as required, no more.
+    // The scanning role was assumed through the guarded STS client, once.
     let calls = call_counts(&o.stderr);
-    assert_eq!(calls["iam:GetAccountAuthorizationDetails"], 1);
-    assert_eq!(calls["sts:GetCallerIdentity"], 1);
-    assert!(calls.get("s3:GetBucketLocation").copied().unwrap_or(0) <= 2);
+    assert_eq!(calls["sts:AssumeRole"], 1);
     assert_eq!(calls["s3:GetBucketAcl"], 2);
     assert_eq!(calls["kms:DescribeKey"], 1);
     assert!(!calls.contains_key("ec2:DescribeRegions"), "--region given");
-    assert!(
-        !calls.contains_key("iam:ListAccessKeys"),
-        "no back-fill needed"
-    );
+    assert_within(&calls, &expected_calls(&s, &seeded));
 
     // The scan of that snapshot flags what was seeded as bad.
     let o = iamsight(&["scan", "--snapshot", &path_s, "--format", "json"]);
@@ -461,12 +486,15 @@ fn collect_refuses_a_malformed_role_arn() {
     assert!(!path.exists());
 }
 
+/// The page size the collector asks IAM list operations for (`MaxItems`, their maximum).
+const MAX_ITEMS: u64 = 1000;
+
 #[test]
 fn call_counts_stay_within_paging_and_one_job_per_entity() {
     let endpoint = moto();
     let account = "321098765432";
     let (roles, users) = (1000u64, 300u64);
-    seed(
+    let seeded = seed(
         &endpoint,
         account,
         &["--scale", &roles.to_string(), &users.to_string()],
@@ -489,26 +517,435 @@ fn call_counts_stay_within_paging_and_one_job_per_entity() {
     assert_eq!(s.authorization_details.roles.len() as u64, roles);
     assert_eq!(s.authorization_details.users.len() as u64, users);
     let calls = call_counts(&o.stderr);
-    // GAAD pages: moto answers in one page (AWS pages at most 1,000 entities per call).
-    assert_eq!(calls["iam:GetAccountAuthorizationDetails"], 1);
-    // One job probe: moto has no last-accessed jobs, so the phase stops after one refusal
-    // instead of trying every entity (the mocked suite proves one job per entity).
-    assert_eq!(calls["iam:GenerateServiceLastAccessedDetails"], 1);
-    // The report lists every user: no per-user calls.
-    for per_user in [
+    let expected = expected_calls(&s, &seeded);
+    assert_within(&calls, &expected);
+    // The seeder read GAAD in pages of MAX_ITEMS, as the collector does: the collector made
+    // exactly as many calls, however many entities there are.
+    let gaad = seeded["gaad_pages"].as_u64().unwrap();
+    assert!(gaad >= 1 && gaad <= (roles + users).div_ceil(MAX_ITEMS) + 1);
+    assert_eq!(calls["iam:GetAccountAuthorizationDetails"], gaad);
+}
+
+/// The calls a collection of `s` may make, per operation, as `(at least, at most)`: one call
+/// per section or per page of it, one per entity (bucket, key, trail, snapshot, entity with a
+/// gap in GAAD, last-accessed job), and nothing else.
+fn expected_calls(s: &Snapshot, seeded: &serde_json::Value) -> BTreeMap<String, (u64, u64)> {
+    let n = |x: usize| x as u64;
+    let d = &s.authorization_details;
+    let gaad_pages = seeded["gaad_pages"].as_u64().unwrap();
+    let regions = n(s.regions.len());
+    let failed = |op: &str| s.collection_errors.iter().any(|e| e.operation == op);
+    let mut e: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut put = |op: &str, lo: u64, hi: u64| {
+        e.insert(op.to_string(), (lo, hi));
+    };
+    put("sts:AssumeRole", 1, 1);
+    put("sts:GetCallerIdentity", 1, 1);
+    put("iam:GetAccountAuthorizationDetails", gaad_pages, gaad_pages);
+    let get_role = seeded["get_role_needed"].as_u64().unwrap();
+    let get_user = seeded["get_user_needed"].as_u64().unwrap();
+    put("iam:GetRole", get_role, get_role);
+    put("iam:GetUser", get_user, get_user);
+    // One call starts the report; polls until it is complete (moto completes at once).
+    put("iam:GenerateCredentialReport", 1, 2);
+    put("iam:GetCredentialReport", 1, 1);
+    // The report is generated during the collection, after seeding: it lists every user, so
+    // no user needs back-filling.
+    for op in [
         "iam:ListAccessKeys",
         "iam:GetLoginProfile",
-        "iam:ListMFADevices",
         "iam:GetAccessKeyLastUsed",
     ] {
-        assert!(!calls.contains_key(per_user), "{per_user}: {calls:?}");
+        put(op, 0, 0);
     }
-    // Everything else is one call per section (or per page of it).
-    for (op, n) in &calls {
-        assert!(*n <= 2, "{op}: {n} calls");
+    // MFA devices of the users with MFA (by the report), tags of the customer policies.
+    let mfa_users = s.credential_report.as_ref().map_or(n(d.users.len()), |r| {
+        n(d.users
+            .iter()
+            .filter(|u| r.by_arn(&u.arn).is_none_or(|row| row.mfa_active))
+            .count())
+    });
+    put("iam:ListMFADevices", mfa_users, mfa_users);
+    let customer = n(d.policies.iter().filter(|p| !p.is_aws_managed()).count());
+    put("iam:ListPolicyTags", customer, customer);
+    for op in [
+        "iam:GetAccountPasswordPolicy",
+        "iam:GetAccountSummary",
+        "iam:ListVirtualMFADevices",
+        "iam:ListServerCertificates",
+        "iam:ListSAMLProviders",
+        "iam:ListOpenIDConnectProviders",
+        "organizations:DescribeOrganization",
+        "s3:ListBuckets",
+        "s3control:GetPublicAccessBlock",
+    ] {
+        put(op, 1, 1);
     }
-    let total: u64 = calls.values().sum();
-    assert!(total < 40, "{total} calls: {calls:?}");
+    let oidc = n(s.oidc_providers.len());
+    put("iam:GetOpenIDConnectProvider", oidc, oidc);
+    // Last-accessed jobs: one per entity, or one probe when the first is refused for all.
+    let entities = n(d.users.len() + d.groups.len() + d.roles.len())
+        + n(d.policies.iter().filter(|p| !p.is_aws_managed()).count());
+    if failed("iam:GenerateServiceLastAccessedDetails") && s.last_accessed.is_empty() {
+        put("iam:GenerateServiceLastAccessedDetails", 1, 1);
+        put("iam:GetServiceLastAccessedDetails", 0, 0);
+    } else {
+        put("iam:GenerateServiceLastAccessedDetails", entities, entities);
+        put("iam:GetServiceLastAccessedDetails", entities, u64::MAX);
+    }
+    // Inside an organisation: one ListParents per level up to the root, SCPs and RCPs of
+    // the account and of each parent (one page each here), each policy described once.
+    let (parents, org_policies) = s
+        .organizations
+        .as_ref()
+        .map_or((0, 0), |o| (n(o.parents.len()), n(o.policies.len())));
+    put("organizations:ListParents", parents, parents);
+    let targets = if s.organizations.is_some() {
+        2 * (1 + parents)
+    } else {
+        0
+    };
+    put("organizations:ListPoliciesForTarget", targets, targets);
+    put("organizations:DescribePolicy", org_policies, org_policies);
+    let buckets = s.s3.as_ref().map_or(0, |x| n(x.buckets.len()));
+    for op in [
+        "s3:GetBucketPolicy",
+        "s3:GetBucketPolicyStatus",
+        "s3:GetBucketAcl",
+        "s3:GetPublicAccessBlock",
+        "s3:GetBucketEncryption",
+        "s3:GetBucketTagging",
+    ] {
+        put(op, buckets, buckets);
+    }
+    put("s3:GetBucketLocation", 0, buckets);
+    for op in [
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeInstances",
+        "ec2:DescribeVolumes",
+        "ec2:DescribeSnapshots",
+        "ec2:DescribeImages",
+        "ec2:GetEbsEncryptionByDefault",
+        "cloudtrail:DescribeTrails",
+        "kms:ListKeys",
+        "accessanalyzer:ListAnalyzers",
+    ] {
+        put(op, regions, regions);
+    }
+    let per_region = |f: &dyn Fn(&iam_model::snapshot::RegionSection) -> usize| {
+        s.regions.values().map(|r| n(f(r))).sum::<u64>()
+    };
+    let snapshots = per_region(&|r| r.ec2.as_ref().map_or(0, |x| x.snapshots.len()));
+    put("ec2:DescribeSnapshotAttribute", snapshots, snapshots);
+    let trails = per_region(&|r| r.cloudtrail.as_ref().map_or(0, |x| x.trails.len()));
+    put("cloudtrail:GetTrailStatus", trails, trails);
+    // moto holds no AWS managed keys: every key listed is a customer key of the snapshot.
+    let keys = per_region(&|r| r.kms.as_ref().map_or(0, |x| x.keys.len()));
+    for op in [
+        "kms:DescribeKey",
+        "kms:GetKeyRotationStatus",
+        "kms:ListResourceTags",
+        "kms:GetKeyPolicy",
+    ] {
+        put(op, keys, keys);
+    }
+    e
+}
+
+/// Every operation called is expected, and called within its bounds.
+fn assert_within(calls: &BTreeMap<String, u64>, expected: &BTreeMap<String, (u64, u64)>) {
+    for (op, n) in calls {
+        let Some((lo, hi)) = expected.get(op) else {
+            panic!("unexpected operation {op} ({n} calls): {calls:?}");
+        };
+        assert!(lo <= n && n <= hi, "{op}: {n} calls, expected {lo}..={hi}");
+    }
+    for (op, (lo, _)) in expected {
+        assert!(
+            *lo == 0 || calls.contains_key(op),
+            "{op} never called: {calls:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole runs in a child process (for the signal and the per-run endpoint): this test binary,
+// re-entered through the same test with the arguments in CHILD_ARGS, runs `iamsight` and
+// exits with its code.
+
+const CHILD_ARGS: &str = "IAMSIGHT_E2E_CHILD_ARGS";
+
+/// In a child, runs `iamsight` with the arguments it was given and exits; in the parent,
+/// returns.
+fn run_if_child() {
+    let Ok(args) = std::env::var(CHILD_ARGS) else {
+        return;
+    };
+    let args: Vec<String> = serde_json::from_str(&args).unwrap();
+    let argv = std::iter::once("iamsight".to_string()).chain(args);
+    let code = iamsight_cli::run(argv, &mut std::io::stdout(), &mut std::io::stderr());
+    std::process::exit(i32::from(code));
+}
+
+/// Starts `iamsight ARGS` in a child running `test`, with the AWS endpoint at `endpoint`.
+fn spawn_iamsight(test: &str, args: &[&str], endpoint: &str) -> std::process::Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--nocapture", "--test-threads", "1", "-q"])
+        .env(CHILD_ARGS, serde_json::to_string(args).unwrap())
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for `child` at most `limit`; kills it (and fails) past that.
+fn wait(mut child: std::process::Child, limit: Duration) -> (i32, String) {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            return (status.code().unwrap_or(-1), err);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("iamsight did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// An HTTP proxy in front of moto that sees every request: how many, and how many at once.
+///
+/// A request counts as in flight from the arrival of its head to the arrival of the head of
+/// its response, a span inside the one in which the caller waits for it, so the peak it
+/// measures is never above the caller's real number of requests in flight. Connections are
+/// one request each (`Connection: close` both ways) so that spans are easy to see.
+struct Proxy {
+    url: String,
+    state: Arc<ProxyState>,
+}
+
+struct ProxyState {
+    upstream: String,
+    /// Each request is held this long before it is passed on.
+    delay: Duration,
+    /// Requests after this many are held until the process ends (never answered).
+    pass: usize,
+    requests: AtomicUsize,
+    in_flight: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl Proxy {
+    fn start(moto: &str, delay: Duration, pass: usize) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(ProxyState {
+            upstream: moto.trim_start_matches("http://").to_string(),
+            delay,
+            pass,
+            requests: AtomicUsize::new(0),
+            in_flight: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        });
+        let st = state.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let st = st.clone();
+                std::thread::spawn(move || st.serve(conn));
+            }
+        });
+        Proxy { url, state }
+    }
+
+    fn requests(&self) -> usize {
+        self.state.requests.load(Ordering::SeqCst)
+    }
+
+    fn peak(&self) -> usize {
+        self.state.peak.load(Ordering::SeqCst)
+    }
+}
+
+impl ProxyState {
+    fn serve(&self, mut client: TcpStream) {
+        let Some((head, rest)) = read_head(&mut client) else {
+            return;
+        };
+        let number = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(now, Ordering::SeqCst);
+        if number > self.pass {
+            // Held: the caller waits until it gives up or the process ends.
+            std::thread::sleep(Duration::from_secs(3600));
+            return;
+        }
+        std::thread::sleep(self.delay);
+        let Ok(mut upstream) = TcpStream::connect(&self.upstream) else {
+            return;
+        };
+        let _ = upstream.write_all(&close(&head));
+        let _ = upstream.write_all(&rest);
+        // The rest of a request body, if any, as it comes.
+        if let (Ok(mut from), Ok(mut to)) = (client.try_clone(), upstream.try_clone()) {
+            std::thread::spawn(move || std::io::copy(&mut from, &mut to));
+        }
+        let response = read_head(&mut upstream);
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let Some((head, rest)) = response else {
+            return;
+        };
+        let _ = client.write_all(&close(&head));
+        let _ = client.write_all(&rest);
+        let _ = std::io::copy(&mut upstream, &mut client);
+        let _ = client.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+/// Reads an HTTP message head: `(head, bytes read past it)`.
+fn read_head(s: &mut TcpStream) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let rest = buf.split_off(end + 4);
+            return Some((buf, rest));
+        }
+        let n = s.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// A message head with `Connection: close` in place of any connection header.
+fn close(head: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(head);
+    let mut lines: Vec<&str> = text
+        .split("\r\n")
+        .filter(|l| {
+            let l = l.to_ascii_lowercase();
+            !l.starts_with("connection:") && !l.starts_with("keep-alive:")
+        })
+        .collect();
+    // The head ends with two empty lines after splitting; the header goes before them.
+    let at = lines.len().saturating_sub(2);
+    lines.insert(at, "Connection: close");
+    lines.join("\r\n").into_bytes()
+}
+
+#[test]
+fn concurrency_bounds_the_requests_in_flight() {
+    run_if_child();
+    let endpoint = moto();
+    let account = "543210987654";
+    seed(&endpoint, account, &["--scale", "20", "20"]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut peaks = Vec::new();
+    for n in [1usize, 4] {
+        let proxy = Proxy::start(&endpoint, Duration::from_millis(20), usize::MAX);
+        let path = dir.path().join(format!("c{n}.json"));
+        let child = spawn_iamsight(
+            "collect::concurrency_bounds_the_requests_in_flight",
+            &[
+                "collect",
+                "--role-arn",
+                &role(account),
+                "--region",
+                "us-east-1",
+                "--concurrency",
+                &n.to_string(),
+                "--output",
+                &path.display().to_string(),
+                "--quiet",
+                "--verbose",
+            ],
+            &proxy.url,
+        );
+        let (code, stderr) = wait(child, Duration::from_secs(300));
+        assert_eq!(code, 0, "--concurrency {n}: {stderr}");
+        let s = iamsight_cli::load_snapshot(&path).unwrap();
+        assert_eq!(s.authorization_details.roles.len(), 20);
+        // `--verbose` counts every request that went out, no more, no fewer (no retries:
+        // AWS_MAX_ATTEMPTS=1).
+        let calls = call_counts(&stderr);
+        assert_eq!(
+            calls.values().sum::<u64>(),
+            proxy.requests() as u64,
+            "{calls:?}"
+        );
+        assert!(
+            proxy.peak() <= n,
+            "--concurrency {n}: {} at once",
+            proxy.peak()
+        );
+        peaks.push(proxy.peak());
+    }
+    // The bound is what holds the requests back: with room, they do go out together.
+    assert_eq!(peaks, [1, 4], "peak requests in flight");
+}
+
+#[test]
+fn ctrl_c_leaves_no_snapshot_and_exits_with_a_message() {
+    run_if_child();
+    let endpoint = moto();
+    let account = "654321098765";
+    // A few requests go through, then the proxy holds the rest: collection is underway and
+    // cannot end by itself.
+    let pass = 6;
+    let proxy = Proxy::start(&endpoint, Duration::ZERO, pass);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("snapshot.json");
+    std::fs::write(&path, "the previous snapshot").unwrap();
+    let child = spawn_iamsight(
+        "collect::ctrl_c_leaves_no_snapshot_and_exits_with_a_message",
+        &[
+            "collect",
+            "--role-arn",
+            &role(account),
+            "--region",
+            "us-east-1",
+            "--output",
+            &path.display().to_string(),
+        ],
+        &proxy.url,
+    );
+    let started = Instant::now();
+    while proxy.requests() <= pass {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "collection never got going"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = child.id().to_string();
+    let kill = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(kill.success());
+    let (code, stderr) = wait(child, Duration::from_secs(60));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("interrupted: no snapshot written"),
+        "{stderr}"
+    );
+    // The previous file is untouched and nothing else was left behind.
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "the previous snapshot"
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["snapshot.json"]);
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! `unused`, `suggest`, `paths`, `who-can` and `graph export` on the demo account.
+//! `unused`, `paths`, `who-can` and `graph export` on the demo account (`suggest` is in
+//! `suggest.rs`).
 
 use e2e::iamsight;
 
@@ -16,7 +17,8 @@ fn unused_csv_is_rfc4180_with_every_confidence_and_the_grace_period() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     let mut rd = csv::Reader::from_path(&path).unwrap();
     let headers: Vec<String> = rd.headers().unwrap().iter().map(str::to_string).collect();
-    for col in [
+    // The columns come first, in its order.
+    let required = [
         "account_id",
         "principal_type",
         "principal_name",
@@ -32,18 +34,23 @@ fn unused_csv_is_rfc4180_with_every_confidence_and_the_grace_period() {
         "confidence",
         "window_days",
         "recommendation",
-    ] {
-        assert!(headers.iter().any(|h| h == col), "missing column {col}");
-    }
+    ];
+    assert_eq!(&headers[..required.len()], &required[..]);
     let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
     let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
     let kinds: std::collections::BTreeSet<&str> =
         rows.iter().map(|r| &r[col("confidence")]).collect();
     assert_eq!(
         kinds,
-        ["service-unused", "too-new", "tracked-unused", "untracked"]
-            .into_iter()
-            .collect()
+        [
+            "service-unused",
+            "too-new",
+            "tracked-unused",
+            "untracked",
+            "used"
+        ]
+        .into_iter()
+        .collect()
     );
     for r in &rows {
         assert_eq!(&r[col("account_id")], "111122223333");
@@ -54,12 +61,22 @@ fn unused_csv_is_rfc4180_with_every_confidence_and_the_grace_period() {
                 assert!(!r[col("action")].is_empty());
                 assert!(r[col("days_unused")].parse::<i64>().unwrap() > 90, "{r:?}");
             }
-            "too-new" => assert_eq!(
-                &r[col("principal_name")],
-                "nina.new",
-                "the only principal in its grace period"
+            "too-new" => {
+                assert_eq!(
+                    &r[col("principal_name")],
+                    "nina.new",
+                    "the only principal in its grace period"
+                );
+                assert_eq!(&r[col("recommendation")], "review");
+            }
+            "used" => assert!(
+                ["keep", "constrain"].contains(&&r[col("recommendation")]),
+                "{r:?}"
             ),
-            _ => assert!(r[col("recommendation")].starts_with("keep")),
+            _ => assert_eq!(&r[col("recommendation")], "review", "{r:?}"),
+        }
+        if r[col("confidence")].ends_with("unused") {
+            assert_eq!(&r[col("recommendation")], "remove", "{r:?}");
         }
     }
     assert!(
@@ -70,105 +87,111 @@ fn unused_csv_is_rfc4180_with_every_confidence_and_the_grace_period() {
     let path2 = dir.path().join("confident.csv");
     iamsight(&["unused", "--demo", "--csv", &path2.display().to_string()]);
     let mut rd = csv::Reader::from_path(&path2).unwrap();
+    let confident: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert!(!confident.is_empty());
     assert!(
-        rd.records()
-            .map(Result::unwrap)
-            .all(|r| r[13].ends_with("unused"))
+        confident
+            .iter()
+            .all(|r| r[col("confidence")].ends_with("unused")
+                && &r[col("recommendation")] == "remove")
     );
 }
 
 #[test]
-fn suggest_terraform_is_valid_hcl_with_the_suggested_documents() {
+fn unused_ranks_by_risk_and_shows_access_analyzer_beside_ours() {
     let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("all.csv");
     let o = iamsight(&[
-        "suggest",
+        "unused",
         "--demo",
-        "--format",
-        "terraform",
-        "--out-dir",
-        &dir.path().display().to_string(),
+        "--all",
+        "--csv",
+        &path.display().to_string(),
     ]);
     assert_eq!(o.code, 0, "{}", o.stderr);
-    let json = iamsight(&["suggest", "--demo", "--all", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    let suggestions = v["suggestions"].as_array().unwrap();
-    let changed: Vec<_> = suggestions
+    let mut rd = csv::Reader::from_path(&path).unwrap();
+    let headers: Vec<String> = rd.headers().unwrap().iter().map(str::to_string).collect();
+    let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    // Ranked by risk × use, highest first.
+    let scores: Vec<u32> = rows
         .iter()
-        .filter(|s| !s["suggested_policies"].as_array().unwrap().is_empty())
+        .map(|r| r[col("risk_score")].parse().unwrap())
         .collect();
-    assert!(!changed.is_empty());
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+    let first = |risk: &str, confidence: &str| {
+        rows.iter()
+            .position(|r| &r[col("risk")] == risk && &r[col("confidence")] == confidence)
+            .unwrap_or_else(|| panic!("no {confidence} {risk} row"))
+    };
     assert!(
-        !v["removals"].as_array().unwrap().is_empty(),
-        "unused users/roles/keys are suggested for removal"
+        first("permissions-management", "tracked-unused") < first("read", "tracked-unused"),
+        "an unused permissions-management grant ranks above an unused read grant"
     );
-    let files: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(files.len(), changed.len());
-    for f in files {
-        let text = std::fs::read_to_string(&f).unwrap();
-        let body: hcl::Body =
-            hcl::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}\n{text}", f.display()));
-        let blocks: Vec<_> = body.blocks().collect();
-        assert!(!blocks.is_empty());
-        for b in blocks {
-            assert_eq!(b.identifier(), "resource");
-            let policy = b.body().attributes().find(|a| a.key() == "policy").unwrap();
-            let hcl::Expression::TemplateExpr(t) = policy.expr() else {
-                panic!("policy is not a heredoc")
-            };
-            let doc = t.to_string();
-            let start = doc.find('{').unwrap();
-            let parsed: serde_json::Value =
-                serde_json::from_str(doc[start..].trim_end().trim_end_matches("EOT").trim())
-                    .unwrap();
-            assert!(parsed["Statement"].is_array());
-        }
-        // terraform fmt style: two-space indent, no tabs, no trailing spaces.
-        assert!(
-            !text.contains('\t') && text.lines().all(|l| !l.ends_with(' ')),
-            "{text}"
-        );
-    }
-}
+    let row = |who: &str, action: &str| {
+        rows.iter()
+            .find(|r| &r[col("principal_name")] == who && &r[col("action")] == action)
+            .unwrap_or_else(|| panic!("no row {who} {action}"))
+    };
+    // Used, write on every resource: constrain, and Access Analyzer's stale "unused" disagrees.
+    let start = row("kevin.ops", "ec2:StartInstances");
+    assert_eq!(&start[col("confidence")], "used");
+    assert_eq!(&start[col("recommendation")], "constrain");
+    assert_eq!(&start[col("agreement")], "disagree");
+    assert!(start[col("access_analyzer")].starts_with("unused"));
+    assert!(start[col("agreement_reason")].contains("2026-11-21"));
+    // Untracked data-plane action Access Analyzer calls unused: disagree, and why.
+    let get = row("reporting-bot", "s3:GetObject");
+    assert_eq!(&get[col("confidence")], "untracked");
+    assert_eq!(&get[col("agreement")], "disagree");
+    assert!(get[col("agreement_reason")].contains("untracked"));
+    let put = row("sam.contractor", "s3:PutBucketPolicy");
+    assert_eq!(
+        (
+            &put[col("confidence")],
+            &put[col("agreement")],
+            &put[col("recommendation")]
+        ),
+        ("tracked-unused", "agree", "remove")
+    );
+    let tag = row("partner-audit-access", "s3:GetBucketTagging");
+    assert_eq!(&tag[col("agreement")], "iamsight-only");
+    assert_eq!(&tag[col("access_analyzer")], "not reported");
 
-#[test]
-fn suggest_one_principal_and_diff() {
-    let o = iamsight(&[
-        "suggest",
-        "--demo",
-        "--principal",
-        "reporting-bot",
-        "--format",
-        "json",
-    ]);
+    // JSON: the rows, and the findings no row answers.
+    let o = iamsight(&["unused", "--demo", "--format", "json"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
-    let v: Vec<serde_json::Value> = serde_json::from_str(&o.stdout).unwrap();
-    assert_eq!(v.len(), 1);
-    assert!(
-        v[0]["principal"]
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    for k in ["agree", "iamsight-only", "access-analyzer-only", "disagree"] {
+        assert!(v["agreement_counts"][k].as_u64().unwrap() > 0, "{k}");
+    }
+    let entries = v["access_analyzer"]["entries"].as_array().unwrap();
+    assert!(entries.iter().any(|e| {
+        e["principal_arn"]
             .as_str()
             .unwrap()
-            .ends_with(":user/service-accounts/reporting-bot")
-    );
+            .ends_with(":user/maria.garcia")
+            && e["comparison"]["agreement"] == "access-analyzer-only"
+    }));
+    assert!(entries.iter().any(|e| {
+        e["kind"] == "role"
+            && e["principal_arn"]
+                .as_str()
+                .unwrap()
+                .ends_with(":role/acme-data-export")
+            && e["comparison"]["agreement"] == "agree"
+    }));
+    let json_rows = v["rows"].as_array().unwrap();
+    assert!(json_rows.iter().all(|r| r["recommendation"] == "remove"));
     assert!(
-        v[0]["removed"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["permission"] == "athena:GetQueryExecution")
+        json_rows[0]["risk_score"].as_u64() >= json_rows.last().unwrap()["risk_score"].as_u64()
     );
-    let o = iamsight(&[
-        "suggest",
-        "--demo",
-        "--principal",
-        "reporting-bot",
-        "--format",
-        "diff",
-    ]);
+
+    // The table marks the comparison too.
+    let o = iamsight(&["unused", "--demo", "--all"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
-        o.stdout.starts_with("--- a/") && o.stdout.contains("\n-"),
+        o.stdout.contains("Access Analyzer") && o.stdout.contains("disagree: "),
         "{}",
         o.stdout
     );

@@ -429,6 +429,7 @@ impl<'c> Gen<'c> {
             }),
             account_summary: summary,
             virtual_mfa_devices: mfa,
+            mfa_devices: Vec::new(),
             server_certificates: vec![
                 ServerCertificate {
                     server_certificate_name: "legacy-elb-2024".to_string(),
@@ -646,6 +647,7 @@ impl<'c> Gen<'c> {
                         create_date: Some(*t),
                     })
                     .collect(),
+                tags: Vec::new(),
             });
         }
         for (name, (attached, boundary)) in &self.aws_used {
@@ -670,6 +672,7 @@ impl<'c> Gen<'c> {
                     is_default_version: true,
                     create_date: m.update_date.parse().ok(),
                 }],
+                tags: Vec::new(),
             });
         }
         out

@@ -541,6 +541,7 @@ pub(crate) fn generate(
                             name: "account-analyzer".to_string(),
                             analyzer_type: "ACCOUNT".to_string(),
                             status: Some("ACTIVE".to_string()),
+                            ..Analyzer::default()
                         }]
                     } else {
                         Vec::new()

@@ -1,5 +1,6 @@
 //! The SDK clients: configuration from the standard chain, one guarded client per service
-//! (and per region for the regional ones).
+//! (and per region for the regional ones), and `--role-arn` assumed through a guarded STS
+//! client.
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -69,26 +70,26 @@ impl Clients {
             let rc = RetryConfig::adaptive().with_max_attempts(attempts);
             sdk = sdk.into_builder().retry_config(rc).build();
         }
+        let guard = ReadOnlyGuard::default();
         if let Some(arn) = &settings.role_arn {
-            let mut builder = aws_config::sts::AssumeRoleProvider::builder(arn)
-                .session_name("iamsight")
-                .configure(&sdk);
-            if let Some(x) = &settings.external_id {
-                builder = builder.external_id(x);
-            }
-            let provider = builder.build().await;
-            sdk = sdk
-                .into_builder()
-                .credentials_provider(SharedCredentialsProvider::new(provider))
-                .build();
+            sdk = assume_role(sdk, arn, settings.external_id.as_deref(), &guard, &[]);
         }
-        Clients::new(sdk, Vec::new())
+        Clients::with_guard(sdk, Vec::new(), guard)
     }
 
     /// Builds the clients from a loaded configuration; `extra` interceptors are added to every
     /// client after the guard.
+    #[cfg(test)]
     pub fn new(sdk: SdkConfig, extra: Vec<SharedInterceptor>) -> Clients {
-        let guard = ReadOnlyGuard::default();
+        Clients::with_guard(sdk, extra, ReadOnlyGuard::default())
+    }
+
+    /// [`Clients::new`] with a given guard (one already on the assume-role client).
+    pub fn with_guard(
+        sdk: SdkConfig,
+        extra: Vec<SharedInterceptor>,
+        guard: ReadOnlyGuard,
+    ) -> Clients {
         let home_region = sdk
             .region()
             .map(|r| r.to_string())
@@ -203,6 +204,85 @@ impl Clients {
             b.push_interceptor(i);
         }
         aws_sdk_s3control::Client::from_conf(b.build())
+    }
+}
+
+/// `sdk` with credentials that come from assuming `role_arn` with `sdk`'s credentials.
+///
+/// Not aws-config's `AssumeRoleProvider`: that builds its own STS client, which no interceptor
+/// of ours can reach. Here `sts:AssumeRole` goes through an STS client that carries `guard`
+/// (and `extra`), so it is checked and counted like every other call. The SDK's identity cache
+/// keeps the credentials until shortly before they expire, then this asks again.
+pub fn assume_role(
+    sdk: SdkConfig,
+    role_arn: &str,
+    external_id: Option<&str>,
+    guard: &ReadOnlyGuard,
+    extra: &[SharedInterceptor],
+) -> SdkConfig {
+    let mut b = aws_sdk_sts::config::Builder::from(&sdk);
+    b.push_interceptor(SharedInterceptor::new(guard.clone()));
+    for i in extra {
+        b.push_interceptor(i.clone());
+    }
+    let provider = AssumedRole {
+        sts: aws_sdk_sts::Client::from_conf(b.build()),
+        role_arn: role_arn.to_string(),
+        external_id: external_id.map(str::to_string),
+    };
+    sdk.into_builder()
+        .credentials_provider(SharedCredentialsProvider::new(provider))
+        .build()
+}
+
+/// Credentials of an assumed role, through a guarded STS client.
+#[derive(Debug)]
+struct AssumedRole {
+    sts: aws_sdk_sts::Client,
+    role_arn: String,
+    external_id: Option<String>,
+}
+
+impl AssumedRole {
+    async fn assume(&self) -> aws_credential_types::provider::Result {
+        use aws_credential_types::provider::error::CredentialsError;
+        let out = self
+            .sts
+            .assume_role()
+            .role_arn(&self.role_arn)
+            .set_external_id(self.external_id.clone())
+            .role_session_name("iamsight")
+            .send()
+            .await
+            .map_err(|e| {
+                CredentialsError::provider_error(format!(
+                    "sts:AssumeRole `{}`: {}",
+                    self.role_arn,
+                    super::ctx::describe_error(&e)
+                ))
+            })?;
+        let c = out.credentials().ok_or_else(|| {
+            CredentialsError::unhandled("sts:AssumeRole answered without credentials")
+        })?;
+        let expiry = std::time::SystemTime::try_from(*c.expiration()).ok();
+        Ok(aws_credential_types::Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            expiry,
+            "iamsight-assume-role",
+        ))
+    }
+}
+
+impl aws_credential_types::provider::ProvideCredentials for AssumedRole {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::new(self.assume())
     }
 }
 

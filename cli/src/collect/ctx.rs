@@ -86,17 +86,47 @@ impl Ctx {
         F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        let result = {
-            // The semaphore is never closed, so acquiring cannot fail; if it ever did, the
-            // call simply runs unbounded.
-            let _permit = self.limit.acquire().await.ok();
-            fut.await
-        };
+        self.judge(op, region, None, absent, self.raw(fut).await)
+    }
+
+    /// [`Ctx::call`] for a call about one thing (a bucket, a role): a failure is recorded
+    /// with `subject` first in its message, so the gap names what it leaves uncovered.
+    pub async fn call_about<T, E, F>(
+        &self,
+        op: &str,
+        region: Option<&str>,
+        subject: &str,
+        absent: &[&str],
+        fut: F,
+    ) -> Got<T>
+    where
+        F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.judge(op, region, Some(subject), absent, self.raw(fut).await)
+    }
+
+    /// A result as a [`Got`], recording real failures.
+    fn judge<T, E>(
+        &self,
+        op: &str,
+        region: Option<&str>,
+        subject: Option<&str>,
+        absent: &[&str],
+        result: Result<T, SdkError<E, HttpResponse>>,
+    ) -> Got<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
         match result {
             Ok(v) => Got::Value(v),
             Err(e) if e.code().is_some_and(|c| absent.contains(&c)) => Got::Absent,
             Err(e) => {
-                self.record(op, region, describe_error(&e));
+                let message = match subject {
+                    Some(s) => format!("{s}: {}", describe_error(&e)),
+                    None => describe_error(&e),
+                };
+                self.record(op, region, message);
                 Got::Failed
             }
         }
@@ -108,6 +138,8 @@ impl Ctx {
     where
         F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     {
+        // The semaphore is never closed, so acquiring cannot fail; if it ever did, the call
+        // would simply run unbounded.
         let _permit = self.limit.acquire().await.ok();
         fut.await
     }

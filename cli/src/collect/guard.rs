@@ -5,6 +5,20 @@
 //! [`OPERATIONS`] is the one list of what the collector may call, with the IAM action each
 //! operation needs; `deploy/iamsight-readonly-policy.json` grants exactly those actions (a test
 //! keeps the two in step).
+//!
+//! What the guard covers, and what is read-only by construction instead:
+//! - Every client of [`super::Clients`], and the STS client that assumes `--role-arn`
+//!   (`clients::assume_role`, not aws-config's `AssumeRoleProvider`, so that `sts:AssumeRole`
+//!   passes the guard and is counted).
+//! - Not the clients aws-config builds inside the standard credential chain, which no
+//!   interceptor of ours can reach: STS for a profile's `role_arn`/`source_profile` chain
+//!   (`AssumeRole`) and for web identity (`AssumeRoleWithWebIdentity`), SSO (`GetRoleCredentials`)
+//!   and SSO OIDC (`CreateToken`, which refreshes the caller's own SSO session token), and the
+//!   IMDS, ECS and `credential_process` providers. They are read-only by construction: each
+//!   is private to its provider, which calls exactly those operations with a request aws-config
+//!   builds, to obtain credentials, and hands iamsight nothing but those credentials. None of
+//!   them can change the scanned account's resources: what changes an account are the
+//!   credentials' *uses*, and every use goes through a guarded client.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -94,10 +108,13 @@ pub const OPERATIONS: &[Operation] = &[
         "GetServiceLastAccessedDetails",
         "iam:GetServiceLastAccessedDetails",
     ),
+    op("IAM", "GetRole", "iam:GetRole"),
+    op("IAM", "GetUser", "iam:GetUser"),
     op("IAM", "ListAccessKeys", "iam:ListAccessKeys"),
     op("IAM", "GetAccessKeyLastUsed", "iam:GetAccessKeyLastUsed"),
     op("IAM", "GetLoginProfile", "iam:GetLoginProfile"),
     op("IAM", "ListMFADevices", "iam:ListMFADevices"),
+    op("IAM", "ListPolicyTags", "iam:ListPolicyTags"),
     // Organizations
     op(
         "Organizations",
@@ -174,6 +191,12 @@ pub const OPERATIONS: &[Operation] = &[
         "AccessAnalyzer",
         "ListFindingsV2",
         "access-analyzer:ListFindings",
+    ),
+    // GetFindingV2 is authorized by the GetFinding action.
+    op(
+        "AccessAnalyzer",
+        "GetFindingV2",
+        "access-analyzer:GetFinding",
     ),
 ];
 

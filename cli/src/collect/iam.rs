@@ -1,13 +1,16 @@
-//! IAM: authorization details (all pages), the credential report (with back-fill of users
-//! newer than the report), password policy, account summary, MFA devices, certificates,
-//! identity providers, and (through `last_accessed`) service last-accessed details.
+//! IAM: authorization details (all pages, with GetRole/GetUser for the entries that leave
+//! RoleLastUsed or a permissions boundary out), the credential report (with back-fill of
+//! users newer than the report), password policy, account summary, MFA devices,
+//! certificates, identity providers, and (through `last_accessed`) service last-accessed
+//! details.
 
 use std::collections::BTreeMap;
 
 use aws_sdk_iam::types as t;
+use futures_util::future::join_all;
 use iam_model::snapshot::{
     AttachedPolicy, AuthorizationDetails, CredentialReport, GroupDetail, InlinePolicy,
-    InstanceProfile, LastAccessedDetails, ManagedPolicyDetail, MfaUser, OidcProvider,
+    InstanceProfile, LastAccessedDetails, ManagedPolicyDetail, MfaDevice, MfaUser, OidcProvider,
     PasswordPolicy, PermissionsBoundary, PolicyDocument, PolicyVersionDetail, RoleDetail,
     RoleLastUsed, RoleRef, SamlProvider, ServerCertificate, Tag, UserDetail, VirtualMfaDevice,
 };
@@ -25,6 +28,7 @@ pub struct IamSection {
     pub password_policy: Option<PasswordPolicy>,
     pub account_summary: BTreeMap<String, i64>,
     pub virtual_mfa_devices: Vec<VirtualMfaDevice>,
+    pub mfa_devices: Vec<MfaDevice>,
     pub server_certificates: Vec<ServerCertificate>,
     pub saml_providers: Vec<SamlProvider>,
     pub oidc_providers: Vec<OidcProvider>,
@@ -33,14 +37,35 @@ pub struct IamSection {
 
 /// Collects the IAM section.
 pub async fn collect(ctx: &Ctx, c: &Clients) -> IamSection {
-    let phase = ctx.progress.phase("IAM", 8);
-    let authorization_details = authorization_details(ctx, c).await;
+    let phase = ctx.progress.phase("IAM", 11);
+    let mut authorization_details = authorization_details(ctx, c).await;
     phase.inc();
-    let (report, password_policy, account_summary, mfa, certs, saml, oidc, last_accessed) = tokio::join!(
+    let (
+        (gaps, policy_tags),
+        (report, mfa_devices),
+        password_policy,
+        account_summary,
+        mfa,
+        certs,
+        saml,
+        oidc,
+        last_accessed,
+    ) = tokio::join!(
+        async {
+            let r = tokio::join!(
+                gaps(ctx, c, &authorization_details),
+                policy_tags(ctx, c, &authorization_details)
+            );
+            phase.inc();
+            phase.inc();
+            r
+        },
         async {
             let r = credential_report(ctx, c, &authorization_details).await;
             phase.inc();
-            r
+            let m = mfa_devices(ctx, c, &authorization_details, r.as_ref().map(|x| &x.0)).await;
+            phase.inc();
+            (r, m)
         },
         async {
             let r = password_policy(ctx, c).await;
@@ -75,6 +100,12 @@ pub async fn collect(ctx: &Ctx, c: &Clients) -> IamSection {
         super::last_accessed::collect(ctx, c, &authorization_details),
     );
     phase.done();
+    gaps.fill(&mut authorization_details);
+    for p in &mut authorization_details.policies {
+        if let Some(tags) = policy_tags.get(&p.arn) {
+            p.tags.clone_from(tags);
+        }
+    }
     let (credential_report, credential_report_generated_at) = report.unzip();
     IamSection {
         authorization_details,
@@ -83,6 +114,7 @@ pub async fn collect(ctx: &Ctx, c: &Clients) -> IamSection {
         password_policy,
         account_summary,
         virtual_mfa_devices: mfa,
+        mfa_devices,
         server_certificates: certs,
         saml_providers: saml,
         oidc_providers: oidc,
@@ -110,6 +142,7 @@ pub async fn authorization_details(ctx: &Ctx, c: &Clients) -> AuthorizationDetai
                         t::EntityType::LocalManagedPolicy,
                         t::EntityType::AwsManagedPolicy,
                     ]))
+                    .max_items(MAX_ITEMS)
                     .set_marker(marker.clone())
                     .send(),
             )
@@ -131,6 +164,135 @@ pub async fn authorization_details(ctx: &Ctx, c: &Clients) -> AuthorizationDetai
         }
     }
     out
+}
+
+/// The largest page the IAM list operations return (their `MaxItems` limit; the default is
+/// 100): fewer calls for large accounts.
+pub const MAX_ITEMS: i32 = 1000;
+
+/// What GetRole and GetUser said about the entities whose authorization-details entry left
+/// a gap: RoleLastUsed missing, or a permissions boundary that the managed policies' boundary
+/// usage counts say exists but no entry carries.
+#[derive(Debug, Default)]
+pub struct Gaps {
+    /// Role name → (RoleLastUsed, boundary), as GetRole answered.
+    roles: BTreeMap<String, (Option<RoleLastUsed>, Option<PermissionsBoundary>)>,
+    /// User name → boundary, as GetUser answered.
+    users: BTreeMap<String, Option<PermissionsBoundary>>,
+}
+
+impl Gaps {
+    /// Fills the gaps of `d` with the answers; what GAAD did say is never overwritten.
+    pub fn fill(self, d: &mut AuthorizationDetails) {
+        for r in &mut d.roles {
+            if let Some((last_used, boundary)) = self.roles.get(&r.role_name) {
+                if r.role_last_used.is_none() {
+                    r.role_last_used.clone_from(last_used);
+                }
+                if r.permissions_boundary.is_none() {
+                    r.permissions_boundary.clone_from(boundary);
+                }
+            }
+        }
+        for u in &mut d.users {
+            if let Some(boundary) = self.users.get(&u.user_name)
+                && u.permissions_boundary.is_none()
+            {
+                u.permissions_boundary.clone_from(boundary);
+            }
+        }
+    }
+}
+
+/// True when some managed policy is the boundary of more principals
+/// (`PermissionsBoundaryUsageCount`) than the user and role entries name: GAAD left a
+/// boundary out somewhere.
+fn boundaries_missing(d: &AuthorizationDetails) -> bool {
+    let mut seen: BTreeMap<&str, i64> = BTreeMap::new();
+    let used = d
+        .users
+        .iter()
+        .filter_map(|u| u.permissions_boundary.as_ref())
+        .chain(
+            d.roles
+                .iter()
+                .filter_map(|r| r.permissions_boundary.as_ref()),
+        );
+    for b in used {
+        *seen.entry(b.permissions_boundary_arn.as_str()).or_insert(0) += 1;
+    }
+    d.policies.iter().any(|p| {
+        p.permissions_boundary_usage_count.unwrap_or(0)
+            > seen.get(p.arn.as_str()).copied().unwrap_or(0)
+    })
+}
+
+/// GetRole for every role without RoleLastUsed (and, when boundaries are missing, without a
+/// boundary); GetUser for every user without a boundary when boundaries are missing. One
+/// call per such entity, none when GAAD was complete.
+pub async fn gaps(ctx: &Ctx, c: &Clients, d: &AuthorizationDetails) -> Gaps {
+    let boundary_gap = boundaries_missing(d);
+    let roles = d
+        .roles
+        .iter()
+        .filter(|r| {
+            r.role_last_used.is_none() || (boundary_gap && r.permissions_boundary.is_none())
+        })
+        .map(|r| r.role_name.as_str());
+    let users = d
+        .users
+        .iter()
+        .filter(|u| boundary_gap && u.permissions_boundary.is_none())
+        .map(|u| u.user_name.as_str());
+    let (roles, users) = tokio::join!(
+        join_all(roles.map(|name| async move {
+            let got = ctx
+                .call_about(
+                    "iam:GetRole",
+                    None,
+                    &format!("role `{name}`"),
+                    &["NoSuchEntity"],
+                    c.iam.get_role().role_name(name).send(),
+                )
+                .await;
+            let answer = got.value().and_then(|o| {
+                let r = o.role()?;
+                Some((
+                    r.role_last_used().map(|u| RoleLastUsed {
+                        last_used_date: ots(u.last_used_date()),
+                        region: os(u.region()),
+                    }),
+                    boundary(r.permissions_boundary()),
+                ))
+            });
+            (name.to_string(), answer)
+        })),
+        join_all(users.map(|name| async move {
+            let got = ctx
+                .call_about(
+                    "iam:GetUser",
+                    None,
+                    &format!("user `{name}`"),
+                    &["NoSuchEntity"],
+                    c.iam.get_user().user_name(name).send(),
+                )
+                .await;
+            let answer = got
+                .value()
+                .and_then(|o| o.user().map(|u| boundary(u.permissions_boundary())));
+            (name.to_string(), answer)
+        })),
+    );
+    Gaps {
+        roles: roles
+            .into_iter()
+            .filter_map(|(n, a)| Some((n, a?)))
+            .collect(),
+        users: users
+            .into_iter()
+            .filter_map(|(n, a)| Some((n, a?)))
+            .collect(),
+    }
 }
 
 fn in_use(p: &ManagedPolicyDetail) -> bool {
@@ -277,7 +439,100 @@ fn managed_policy(p: &t::ManagedPolicyDetail) -> ManagedPolicyDetail {
                 create_date: ots(v.create_date()),
             })
             .collect(),
+        tags: Vec::new(),
     }
+}
+
+/// ListPolicyTags for every customer managed policy (GAAD carries no policy tags), by ARN.
+pub async fn policy_tags(
+    ctx: &Ctx,
+    c: &Clients,
+    d: &AuthorizationDetails,
+) -> BTreeMap<String, Vec<Tag>> {
+    let customer = d.policies.iter().filter(|p| !p.is_aws_managed());
+    join_all(customer.map(|p| async move {
+        let about = format!("policy `{}`", p.arn);
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let Got::Value(page) = ctx
+                .call_about(
+                    "iam:ListPolicyTags",
+                    None,
+                    &about,
+                    &["NoSuchEntity"],
+                    c.iam
+                        .list_policy_tags()
+                        .policy_arn(&p.arn)
+                        .max_items(MAX_ITEMS)
+                        .set_marker(marker.clone())
+                        .send(),
+                )
+                .await
+            else {
+                return None;
+            };
+            out.extend(tags(page.tags()));
+            match (page.is_truncated(), page.marker()) {
+                (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+                _ => return Some((p.arn.clone(), out)),
+            }
+        }
+    }))
+    .await
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// ListMFADevices for every user that has MFA: the credential report's `mfa_active` says who
+/// (users without a row, or every user when the report could not be read, are asked too).
+pub async fn mfa_devices(
+    ctx: &Ctx,
+    c: &Clients,
+    d: &AuthorizationDetails,
+    report: Option<&CredentialReport>,
+) -> Vec<MfaDevice> {
+    let users = d.users.iter().filter(|u| {
+        report
+            .and_then(|r| r.by_arn(&u.arn))
+            .is_none_or(|row| row.mfa_active)
+    });
+    let per_user = join_all(users.map(|u| async move {
+        let about = format!("user `{}`", u.user_name);
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let Got::Value(page) = ctx
+                .call_about(
+                    "iam:ListMFADevices",
+                    None,
+                    &about,
+                    &["NoSuchEntity"],
+                    c.iam
+                        .list_mfa_devices()
+                        .user_name(&u.user_name)
+                        .max_items(MAX_ITEMS)
+                        .set_marker(marker.clone())
+                        .send(),
+                )
+                .await
+            else {
+                return out;
+            };
+            out.extend(page.mfa_devices().iter().map(|m| MfaDevice {
+                user_name: m.user_name().to_string(),
+                serial_number: m.serial_number().to_string(),
+                enable_date: Some(ts(m.enable_date())),
+            }));
+            match (page.is_truncated(), page.marker()) {
+                (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+                _ => return out,
+            }
+        }
+    }))
+    .await;
+    per_user.into_iter().flatten().collect()
 }
 
 /// GenerateCredentialReport until it is complete, GetCredentialReport, then back-fill the
@@ -575,6 +830,7 @@ async fn virtual_mfa_devices(ctx: &Ctx, c: &Clients) -> Vec<VirtualMfaDevice> {
                 &[],
                 c.iam
                     .list_virtual_mfa_devices()
+                    .max_items(MAX_ITEMS)
                     .set_marker(marker.clone())
                     .send(),
             )
@@ -609,6 +865,7 @@ async fn server_certificates(ctx: &Ctx, c: &Clients) -> Vec<ServerCertificate> {
                 &[],
                 c.iam
                     .list_server_certificates()
+                    .max_items(MAX_ITEMS)
                     .set_marker(marker.clone())
                     .send(),
             )

@@ -6,15 +6,17 @@ use std::collections::BTreeMap;
 use aws_sdk_ec2::types as ec2t;
 use futures_util::future::join_all;
 use iam_model::snapshot::{
-    AccessAnalyzerSection, Analyzer, AnalyzerFinding, CloudTrailSection, EbsSnapshot, Ec2Section,
-    GroupIdentifier, IamInstanceProfileRef, Image, Instance, InstanceState, IpPermission, IpRange,
-    Ipv6Range, KeyMetadata, KmsKey, KmsSection, KmsTag, MetadataOptions, PolicyDocument,
-    PrefixListId, RegionSection, SecurityGroup, Tag, Trail, TrailStatus, UserIdGroupPair, Volume,
-    VolumeAttachment,
+    AccessAnalyzerSection, Analyzer, AnalyzerConfiguration, AnalyzerFinding, CloudTrailSection,
+    EbsSnapshot, Ec2Section, FindingDetails, GroupIdentifier, IamInstanceProfileRef, Image,
+    Instance, InstanceState, IpPermission, IpRange, Ipv6Range, KeyMetadata, KmsKey, KmsSection,
+    KmsTag, MetadataOptions, PolicyDocument, PrefixListId, RegionSection, SecurityGroup, Tag,
+    Trail, TrailStatus, UnusedAccessConfiguration, UnusedAction, UnusedIamRoleDetails,
+    UnusedIamUserAccessKeyDetails, UnusedIamUserPasswordDetails, UnusedPermissionDetails,
+    UserIdGroupPair, Volume, VolumeAttachment,
 };
 
 use super::ctx::{Ctx, Got};
-use super::{Clients, Settings, os, ots};
+use super::{Clients, Settings, os, ots, ts};
 
 /// The regions to scan: `--region`, else DescribeRegions (enabled regions), else the home
 /// region when that fails (recorded).
@@ -562,6 +564,14 @@ pub(super) async fn access_analyzer(
             name: a.name().to_string(),
             analyzer_type: a.r#type().as_str().to_string(),
             status: Some(a.status().as_str().to_string()),
+            configuration: a
+                .configuration()
+                .and_then(|c| c.as_unused_access().ok())
+                .map(|u| AnalyzerConfiguration {
+                    unused_access: Some(UnusedAccessConfiguration {
+                        unused_access_age: u.unused_access_age().map(i64::from),
+                    }),
+                }),
         })
         .collect();
     let active = analyzers
@@ -589,7 +599,7 @@ pub(super) async fn access_analyzer(
             .await
             .value()
             .unwrap_or_default();
-        pages
+        let summaries = pages
             .iter()
             .flat_map(|p| p.findings())
             .map(|f| AnalyzerFinding {
@@ -598,12 +608,107 @@ pub(super) async fn access_analyzer(
                 resource_type: Some(f.resource_type().as_str().to_string()),
                 finding_type: f.finding_type().map(|x| x.as_str().to_string()),
                 status: Some(f.status().as_str().to_string()),
+                created_at: Some(ts(f.created_at())),
+                analyzed_at: Some(ts(f.analyzed_at())),
+                updated_at: Some(ts(f.updated_at())),
+                resource_owner_account: Some(f.resource_owner_account().to_string())
+                    .filter(|x| !x.is_empty()),
+                analyzer_arn: Some(a.arn.clone()),
+                finding_details: Vec::new(),
             })
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        // Only unused-access findings carry details iamsight reads (which actions, which key,
+        // last use): one GetFindingV2 (all pages) each; external-access findings need none.
+        if !a.is_unused_access() {
+            return summaries;
+        }
+        join_all(
+            summaries
+                .into_iter()
+                .map(|f| finding_details(ctx, &client, region, f)),
+        )
+        .await
     }))
     .await;
     Some(AccessAnalyzerSection {
         analyzers,
         findings: findings.into_iter().flatten().collect(),
     })
+}
+
+/// An unused-access finding with its GetFindingV2 `findingDetails` (all pages). A failed call
+/// is recorded as a gap naming the finding; the summary is kept without details.
+async fn finding_details(
+    ctx: &Ctx,
+    client: &aws_sdk_accessanalyzer::Client,
+    region: &str,
+    mut f: AnalyzerFinding,
+) -> AnalyzerFinding {
+    let Some(analyzer) = f.analyzer_arn.clone() else {
+        return f;
+    };
+    let subject = format!(
+        "finding {} ({})",
+        f.id,
+        f.resource.as_deref().unwrap_or("no resource")
+    );
+    let pages = ctx
+        .call_about(
+            "accessanalyzer:GetFindingV2",
+            Some(region),
+            &subject,
+            &[],
+            client
+                .get_finding_v2()
+                .analyzer_arn(analyzer)
+                .id(&f.id)
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        )
+        .await
+        .value();
+    let Some(pages) = pages else { return f };
+    f.finding_details = pages
+        .iter()
+        .flat_map(|p| p.finding_details())
+        .filter_map(finding_detail)
+        .collect();
+    f
+}
+
+/// One `FindingDetails` union member in the snapshot's shape; external- and internal-access
+/// members (and members newer than this SDK) are not read.
+fn finding_detail(d: &aws_sdk_accessanalyzer::types::FindingDetails) -> Option<FindingDetails> {
+    let mut out = FindingDetails::default();
+    if let Ok(r) = d.as_unused_iam_role_details() {
+        out.unused_iam_role_details = Some(UnusedIamRoleDetails {
+            last_accessed: ots(r.last_accessed()),
+        });
+    } else if let Ok(k) = d.as_unused_iam_user_access_key_details() {
+        out.unused_iam_user_access_key_details = Some(UnusedIamUserAccessKeyDetails {
+            access_key_id: k.access_key_id().to_string(),
+            last_accessed: ots(k.last_accessed()),
+        });
+    } else if let Ok(p) = d.as_unused_iam_user_password_details() {
+        out.unused_iam_user_password_details = Some(UnusedIamUserPasswordDetails {
+            last_accessed: ots(p.last_accessed()),
+        });
+    } else if let Ok(p) = d.as_unused_permission_details() {
+        out.unused_permission_details = Some(UnusedPermissionDetails {
+            service_namespace: p.service_namespace().to_string(),
+            actions: p
+                .actions()
+                .iter()
+                .map(|a| UnusedAction {
+                    action: a.action().to_string(),
+                    last_accessed: ots(a.last_accessed()),
+                })
+                .collect(),
+            last_accessed: ots(p.last_accessed()),
+        });
+    } else {
+        return None;
+    }
+    Some(out)
 }

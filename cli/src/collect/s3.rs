@@ -98,12 +98,16 @@ fn location_region(l: Option<&t::BucketLocationConstraint>) -> String {
 async fn bucket(ctx: &Ctx, c: &Clients, home: &aws_sdk_s3::Client, b: &t::Bucket) -> Bucket {
     let name = b.name().unwrap_or_default();
     // ListBuckets names each bucket's region nowadays; GetBucketLocation only when it does not.
+    // Failures name the bucket, and the region the call went to (the home region until the
+    // bucket's own is known).
+    let subject = format!("bucket `{name}`");
     let region = match b.bucket_region().filter(|r| !r.is_empty()) {
         Some(r) => Some(r.to_string()),
         None => match ctx
-            .call(
+            .call_about(
                 "s3:GetBucketLocation",
-                None,
+                Some(&c.home_region),
+                &subject,
                 &[],
                 home.get_bucket_location().bucket(name).send(),
             )
@@ -117,41 +121,48 @@ async fn bucket(ctx: &Ctx, c: &Clients, home: &aws_sdk_s3::Client, b: &t::Bucket
         Some(r) if *r != c.home_region => c.s3(r),
         _ => home.clone(),
     };
-    let r = region.as_deref();
+    let r = Some(region.as_deref().unwrap_or(&c.home_region));
+    let about = subject.as_str();
     let (policy, status, acl, pab, enc, tagging) = tokio::join!(
-        ctx.call(
+        ctx.call_about(
             "s3:GetBucketPolicy",
             r,
+            about,
             &["NoSuchBucketPolicy"],
             client.get_bucket_policy().bucket(name).send()
         ),
-        ctx.call(
+        ctx.call_about(
             "s3:GetBucketPolicyStatus",
             r,
+            about,
             &["NoSuchBucketPolicy"],
             client.get_bucket_policy_status().bucket(name).send()
         ),
-        ctx.call(
+        ctx.call_about(
             "s3:GetBucketAcl",
             r,
+            about,
             &[],
             client.get_bucket_acl().bucket(name).send()
         ),
-        ctx.call(
+        ctx.call_about(
             "s3:GetPublicAccessBlock",
             r,
+            about,
             &["NoSuchPublicAccessBlockConfiguration"],
             client.get_public_access_block().bucket(name).send()
         ),
-        ctx.call(
+        ctx.call_about(
             "s3:GetBucketEncryption",
             r,
+            about,
             &["ServerSideEncryptionConfigurationNotFoundError"],
             client.get_bucket_encryption().bucket(name).send()
         ),
-        ctx.call(
+        ctx.call_about(
             "s3:GetBucketTagging",
             r,
+            about,
             &["NoSuchTagSet", "NoSuchTagSetError"],
             client.get_bucket_tagging().bucket(name).send()
         ),

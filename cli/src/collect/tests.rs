@@ -764,6 +764,7 @@ fn poll_delays_grow_with_jitter_up_to_the_cap() {
 
 #[tokio::test]
 async fn access_analyzer_lists_analyzers_and_the_active_findings_of_active_ones() {
+    use aws_sdk_accessanalyzer::operation::get_finding_v2::GetFindingV2Output;
     use aws_sdk_accessanalyzer::operation::list_analyzers::ListAnalyzersOutput;
     use aws_sdk_accessanalyzer::operation::list_findings_v2::ListFindingsV2Output;
     use aws_sdk_accessanalyzer::types as aa;
@@ -786,11 +787,19 @@ async fn access_analyzer_lists_analyzers_and_the_active_findings_of_active_ones(
                 aa::Type::Account,
                 aa::AnalyzerStatus::Active,
             ))
-            .analyzers(analyzer(
-                "unused",
-                aa::Type::AccountUnusedAccess,
-                aa::AnalyzerStatus::Active,
-            ))
+            .analyzers({
+                let mut a = analyzer(
+                    "unused",
+                    aa::Type::AccountUnusedAccess,
+                    aa::AnalyzerStatus::Active,
+                );
+                a.configuration = Some(aa::AnalyzerConfiguration::UnusedAccess(
+                    aa::UnusedAccessConfiguration::builder()
+                        .unused_access_age(90)
+                        .build(),
+                ));
+                a
+            })
             .analyzers(analyzer(
                 "old",
                 aa::Type::Account,
@@ -830,7 +839,49 @@ async fn access_analyzer_lists_analyzers_and_the_active_findings_of_active_ones(
                 .build()
                 .unwrap()
         });
-    let clients = mocked(&[&list, &findings]);
+    // GetFindingV2 in two pages: the details of both are merged.
+    let details = mock!(aws_sdk_accessanalyzer::Client::get_finding_v2)
+        .match_requests(|r| {
+            r.id() == Some("f-unused") && r.analyzer_arn().is_some_and(|a| a.ends_with("/unused"))
+        })
+        .then_compute_output(|r| {
+            let first = r.next_token().is_none();
+            let detail = if first {
+                aa::FindingDetails::UnusedPermissionDetails(
+                    aa::UnusedPermissionDetails::builder()
+                        .service_namespace("s3")
+                        .actions(
+                            aa::UnusedAction::builder()
+                                .action("s3:PutBucketPolicy")
+                                .last_accessed(DateTime::from_secs(1_780_000_000))
+                                .build()
+                                .unwrap(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+            } else {
+                aa::FindingDetails::UnusedPermissionDetails(
+                    aa::UnusedPermissionDetails::builder()
+                        .service_namespace("sqs")
+                        .build()
+                        .unwrap(),
+                )
+            };
+            GetFindingV2Output::builder()
+                .id("f-unused")
+                .resource_type(aa::ResourceType::AwsIamRole)
+                .resource_owner_account("111122223333")
+                .status(aa::FindingStatus::Active)
+                .analyzed_at(now())
+                .created_at(now())
+                .updated_at(now())
+                .finding_details(detail)
+                .set_next_token(first.then(|| "page-2".to_string()))
+                .build()
+                .unwrap()
+        });
+    let clients = mocked(&[&list, &findings, &details]);
     let ctx = Ctx::new(&fast());
     let s = regional::access_analyzer(&ctx, &clients, "eu-west-1")
         .await
@@ -838,6 +889,42 @@ async fn access_analyzer_lists_analyzers_and_the_active_findings_of_active_ones(
     assert!(ctx.take_errors().is_empty());
     assert_eq!(s.analyzers.len(), 3);
     assert_eq!(s.analyzers[1].analyzer_type, "ACCOUNT_UNUSED_ACCESS");
+    assert_eq!(s.analyzers[1].unused_access_age(), Some(90));
+    assert_eq!(s.analyzers[0].unused_access_age(), None);
+    assert_eq!(
+        details.num_calls(),
+        2,
+        "both pages, and only for the unused finding"
+    );
+    let unused = s.findings.iter().find(|f| f.id == "f-unused").unwrap();
+    assert!(unused.analyzer_arn.as_deref().unwrap().ends_with("/unused"));
+    assert_eq!(unused.analyzed_at, Some(Timestamp(1_790_000_000)));
+    let services: Vec<_> = unused
+        .finding_details
+        .iter()
+        .filter_map(|d| d.unused_permission_details.as_ref())
+        .map(|p| {
+            (
+                p.service_namespace.as_str(),
+                p.actions
+                    .iter()
+                    .map(|a| (a.action.as_str(), a.last_accessed))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        services,
+        [
+            (
+                "s3",
+                vec![("s3:PutBucketPolicy", Some(Timestamp(1_780_000_000)))]
+            ),
+            ("sqs", vec![])
+        ]
+    );
+    let external = s.findings.iter().find(|f| f.id == "f-external").unwrap();
+    assert!(external.finding_details.is_empty());
     let mut kinds: Vec<_> = s
         .findings
         .iter()
@@ -852,4 +939,296 @@ async fn access_analyzer_lists_analyzers_and_the_active_findings_of_active_ones(
         ]
     );
     assert_eq!(findings.num_calls(), 2, "not for the disabled analyzer");
+}
+
+// ---------------------------------------------------------------------------------------
+// Gaps in GetAccountAuthorizationDetails, per-bucket errors, the assume-role client.
+
+fn role_detail(name: &str, last_used: bool, boundary: Option<&str>) -> t::RoleDetail {
+    let mut b = t::RoleDetail::builder()
+        .role_name(name)
+        .role_id(format!("AROA{name}"))
+        .arn(format!("arn:aws:iam::111122223333:role/{name}"))
+        .path("/")
+        .create_date(now())
+        .assume_role_policy_document(TRUST_ENCODED);
+    if last_used {
+        b = b.role_last_used(t::RoleLastUsed::builder().build());
+    }
+    if let Some(arn) = boundary {
+        b = b.permissions_boundary(
+            t::AttachedPermissionsBoundary::builder()
+                .permissions_boundary_type(t::PermissionsBoundaryAttachmentType::Policy)
+                .permissions_boundary_arn(arn)
+                .build(),
+        );
+    }
+    b.build()
+}
+
+const BOUNDARY: &str = "arn:aws:iam::111122223333:policy/boundary";
+
+fn boundary_policy(uses: i32) -> t::ManagedPolicyDetail {
+    t::ManagedPolicyDetail::builder()
+        .policy_name("boundary")
+        .arn(BOUNDARY)
+        .path("/")
+        .attachment_count(0)
+        .permissions_boundary_usage_count(uses)
+        .build()
+}
+
+fn get_role_rule() -> Rule {
+    mock!(aws_sdk_iam::Client::get_role).then_compute_output(|r| {
+        let name = r.role_name().unwrap_or_default();
+        aws_sdk_iam::operation::get_role::GetRoleOutput::builder()
+            .role(
+                t::Role::builder()
+                    .path("/")
+                    .role_name(name)
+                    .role_id(format!("AROA{name}"))
+                    .arn(format!("arn:aws:iam::111122223333:role/{name}"))
+                    .create_date(now())
+                    .role_last_used(
+                        t::RoleLastUsed::builder()
+                            .last_used_date(now())
+                            .region("eu-west-1")
+                            .build(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    })
+}
+
+fn get_user_rule() -> Rule {
+    mock!(aws_sdk_iam::Client::get_user).then_compute_output(|r| {
+        let name = r.user_name().unwrap_or_default();
+        let mut u = t::User::builder()
+            .path("/")
+            .user_name(name)
+            .user_id(format!("AIDA{name}"))
+            .arn(format!("arn:aws:iam::111122223333:user/{name}"))
+            .create_date(now());
+        if name == "bob" {
+            u = u.permissions_boundary(
+                t::AttachedPermissionsBoundary::builder()
+                    .permissions_boundary_type(t::PermissionsBoundaryAttachmentType::Policy)
+                    .permissions_boundary_arn(BOUNDARY)
+                    .build(),
+            );
+        }
+        aws_sdk_iam::operation::get_user::GetUserOutput::builder()
+            .user(u.build().unwrap())
+            .build()
+    })
+}
+
+#[tokio::test]
+async fn gaps_in_authorization_details_are_filled_with_one_call_per_gap() {
+    // `quiet` has no RoleLastUsed; the boundary is used twice but only `bounded` names it:
+    // one user's boundary is missing (bob's, GetUser says).
+    let gaad = mock!(aws_sdk_iam::Client::get_account_authorization_details).then_output(|| {
+        GetAccountAuthorizationDetailsOutput::builder()
+            .user_detail_list(user("alice"))
+            .user_detail_list(user("bob"))
+            .role_detail_list(role_detail("bounded", true, Some(BOUNDARY)))
+            .role_detail_list(role_detail("quiet", false, None))
+            .role_detail_list(role_detail("plain", true, None))
+            .policies(boundary_policy(2))
+            .is_truncated(false)
+            .build()
+    });
+    let (get_role, get_user) = (get_role_rule(), get_user_rule());
+    let clients = mocked(&[&gaad, &get_role, &get_user]);
+    let ctx = Ctx::new(&fast());
+    let mut d = iam::authorization_details(&ctx, &clients).await;
+    iam::gaps(&ctx, &clients, &d).await.fill(&mut d);
+    assert!(ctx.take_errors().is_empty());
+    let role = |n: &str| d.roles.iter().find(|r| r.role_name == n).unwrap();
+    let quiet = role("quiet").role_last_used.clone().unwrap();
+    assert_eq!(quiet.region.as_deref(), Some("eu-west-1"));
+    assert_eq!(quiet.last_used_date, Some(Timestamp(now().secs())));
+    // What GAAD said is kept: an empty RoleLastUsed is "not used", not a gap.
+    assert_eq!(
+        role("plain").role_last_used,
+        Some(iam_model::snapshot::RoleLastUsed::default())
+    );
+    let boundary_of = |n: &str| {
+        d.users
+            .iter()
+            .find(|u| u.user_name == n)
+            .unwrap()
+            .permissions_boundary
+            .as_ref()
+            .map(|b| b.permissions_boundary_arn.clone())
+    };
+    assert_eq!(boundary_of("bob").as_deref(), Some(BOUNDARY));
+    assert_eq!(boundary_of("alice"), None);
+    // One call per entity that may hold the missing boundary or lacks RoleLastUsed: the
+    // roles without a boundary (quiet, plain) and both users; none for `bounded`.
+    let calls = clients.guard.calls();
+    assert_eq!(calls.get("iam:GetRole"), Some(&2), "{calls:?}");
+    assert_eq!(calls.get("iam:GetUser"), Some(&2), "{calls:?}");
+}
+
+#[tokio::test]
+async fn complete_authorization_details_need_no_per_entity_calls() {
+    let gaad = mock!(aws_sdk_iam::Client::get_account_authorization_details).then_output(|| {
+        GetAccountAuthorizationDetailsOutput::builder()
+            .user_detail_list(user("alice"))
+            .role_detail_list(role_detail("bounded", true, Some(BOUNDARY)))
+            .role_detail_list(role_detail("plain", true, None))
+            .policies(boundary_policy(1))
+            .is_truncated(false)
+            .build()
+    });
+    let (get_role, get_user) = (get_role_rule(), get_user_rule());
+    let clients = mocked(&[&gaad, &get_role, &get_user]);
+    let ctx = Ctx::new(&fast());
+    let mut d = iam::authorization_details(&ctx, &clients).await;
+    let before = format!("{:?}", d.roles);
+    iam::gaps(&ctx, &clients, &d).await.fill(&mut d);
+    assert_eq!(format!("{:?}", d.roles), before);
+    assert_eq!((get_role.num_calls(), get_user.num_calls()), (0, 0));
+}
+
+#[tokio::test]
+async fn a_failed_gap_fill_names_the_role_and_keeps_the_gap() {
+    let gaad = mock!(aws_sdk_iam::Client::get_account_authorization_details).then_output(|| {
+        GetAccountAuthorizationDetailsOutput::builder()
+            .role_detail_list(role_detail("quiet", false, None))
+            .is_truncated(false)
+            .build()
+    });
+    let get_role = mock!(aws_sdk_iam::Client::get_role)
+        .sequence()
+        .http_status(403, Some(query_error("AccessDenied", "no iam:GetRole")))
+        .repeatedly()
+        .build();
+    let clients = mocked(&[&gaad, &get_role]);
+    let ctx = Ctx::new(&fast());
+    let mut d = iam::authorization_details(&ctx, &clients).await;
+    iam::gaps(&ctx, &clients, &d).await.fill(&mut d);
+    assert!(d.roles[0].role_last_used.is_none(), "unknown stays unknown");
+    let errors = ctx.take_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].operation, "iam:GetRole");
+    assert_eq!(
+        errors[0].message,
+        "role `quiet`: AccessDenied: no iam:GetRole"
+    );
+}
+
+fn s3_denied() -> String {
+    "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>".to_string()
+}
+
+#[tokio::test]
+async fn per_bucket_failures_name_the_bucket_and_its_region() {
+    use aws_sdk_s3::operation::list_buckets::ListBucketsOutput;
+    use aws_sdk_s3::types as s3t;
+    // `far` says where it lives; `nameless` does not, and GetBucketLocation is denied too, so
+    // its calls go to the home region.
+    let list = mock!(aws_sdk_s3::Client::list_buckets).then_output(|| {
+        ListBucketsOutput::builder()
+            .buckets(
+                s3t::Bucket::builder()
+                    .name("far")
+                    .bucket_region("eu-west-1")
+                    .build(),
+            )
+            .buckets(s3t::Bucket::builder().name("nameless").build())
+            .build()
+    });
+    macro_rules! denied {
+        ($op:path) => {
+            mock!($op)
+                .sequence()
+                .http_status(403, Some(s3_denied()))
+                .repeatedly()
+                .build()
+        };
+    }
+    let rules = [
+        denied!(aws_sdk_s3::Client::get_bucket_location),
+        denied!(aws_sdk_s3::Client::get_bucket_policy),
+        denied!(aws_sdk_s3::Client::get_bucket_policy_status),
+        denied!(aws_sdk_s3::Client::get_bucket_acl),
+        denied!(aws_sdk_s3::Client::get_public_access_block),
+        denied!(aws_sdk_s3::Client::get_bucket_encryption),
+        denied!(aws_sdk_s3::Client::get_bucket_tagging),
+    ];
+    // S3 Control wraps its errors like the query protocols.
+    let account_pab = mock!(aws_sdk_s3control::Client::get_public_access_block)
+        .sequence()
+        .http_status(403, Some(query_error("AccessDenied", "Access Denied")))
+        .repeatedly()
+        .build();
+    let mut all: Vec<&Rule> = rules.iter().collect();
+    all.push(&list);
+    all.push(&account_pab);
+    let clients = mocked(&all);
+    let ctx = Ctx::new(&fast());
+    let s3 = s3::collect(&ctx, &clients, "111122223333").await.unwrap();
+    assert_eq!(s3.buckets.len(), 2);
+    let errors = ctx.take_errors();
+    let per_bucket: Vec<_> = errors
+        .iter()
+        .filter(|e| e.operation.starts_with("s3:"))
+        .collect();
+    // Six per bucket, and GetBucketLocation for the one that did not say.
+    assert_eq!(per_bucket.len(), 13, "{errors:?}");
+    for e in per_bucket {
+        let (bucket, region) = if e.message.starts_with("bucket `far`: ") {
+            ("far", "eu-west-1")
+        } else {
+            ("nameless", "us-east-1")
+        };
+        assert_eq!(
+            e.message,
+            format!("bucket `{bucket}`: AccessDenied: Access Denied"),
+            "{e:?}"
+        );
+        assert_eq!(e.region.as_deref(), Some(region), "{e:?}");
+    }
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.operation == "s3:GetBucketLocation" && e.message.contains("`nameless`"))
+    );
+    // The account-level call is about no bucket.
+    let account = errors
+        .iter()
+        .find(|e| e.operation == "s3control:GetPublicAccessBlock")
+        .unwrap();
+    assert_eq!(account.message, "AccessDenied: Access Denied");
+}
+
+#[tokio::test]
+async fn assume_role_goes_through_the_guard() {
+    // aws-config's own AssumeRoleProvider builds an STS client no interceptor of ours reaches;
+    // `--role-arn` uses a guarded one instead: the call is seen (and counted) by the guard.
+    let fake = DenyAll::default();
+    let base = sdk_config(SharedHttpClient::new(fake.clone()));
+    let guard = guard::ReadOnlyGuard::default();
+    let sdk = clients::assume_role(
+        base,
+        "arn:aws:iam::111122223333:role/scanner",
+        Some("ext"),
+        &guard,
+        &[],
+    );
+    let clients = Clients::with_guard(sdk, Vec::new(), guard);
+    let e = collect(&clients, &fast()).await.unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("sts:AssumeRole"), "{text}");
+    assert!(text.contains("AccessDenied"), "{text}");
+    assert!(!text.contains("not-a-secret"), "{text}");
+    // The guard saw AssumeRole (and GetCallerIdentity, which then had no credentials to be
+    // signed with): the one request that reached the wire is the guarded AssumeRole.
+    let calls = clients.guard.calls();
+    assert_eq!(calls.get("sts:AssumeRole"), Some(&1), "{calls:?}");
+    assert_eq!(fake.sent.load(Ordering::SeqCst), 1);
 }

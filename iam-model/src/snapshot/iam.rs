@@ -240,6 +240,9 @@ pub struct ManagedPolicyDetail {
     /// Every stored version.
     #[serde(default)]
     pub policy_version_list: Vec<PolicyVersionDetail>,
+    /// Tags (ListPolicyTags: GAAD does not carry them; customer managed policies only).
+    #[serde(default)]
+    pub tags: Vec<Tag>,
 }
 
 impl ManagedPolicyDetail {
@@ -339,6 +342,20 @@ pub struct MfaUser {
     /// Name.
     #[serde(default)]
     pub user_name: Option<String>,
+}
+
+/// ListMFADevices entry: an MFA device of an IAM user (virtual, hardware or FIDO).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MfaDevice {
+    /// The user.
+    pub user_name: String,
+    /// Serial number: an ARN for virtual and FIDO devices, the device's serial for hardware
+    /// ones.
+    pub serial_number: String,
+    /// When it was enabled for the user.
+    #[serde(default)]
+    pub enable_date: Option<Timestamp>,
 }
 
 /// ListServerCertificates entry.

@@ -77,6 +77,9 @@ pub struct Snapshot {
     /// ListVirtualMFADevices.
     #[serde(default)]
     pub virtual_mfa_devices: Vec<VirtualMfaDevice>,
+    /// ListMFADevices of the users that have MFA, merged: every kind of device, per user.
+    #[serde(default)]
+    pub mfa_devices: Vec<MfaDevice>,
     /// ListServerCertificates.
     #[serde(default)]
     pub server_certificates: Vec<ServerCertificate>,

@@ -588,7 +588,7 @@ pub struct AccessAnalyzerSection {
 }
 
 /// An analyzer.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Analyzer {
     /// ARN.
@@ -601,10 +601,46 @@ pub struct Analyzer {
     /// `ACTIVE`, `CREATING`, `DISABLED`, `FAILED`.
     #[serde(default)]
     pub status: Option<String>,
+    /// ListAnalyzers `configuration`: an unused-access analyzer's window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<AnalyzerConfiguration>,
+}
+
+/// ListAnalyzers `configuration` (a union: only unused-access analyzers have one iamsight reads).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalyzerConfiguration {
+    /// `unusedAccess`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unused_access: Option<UnusedAccessConfiguration>,
+}
+
+/// `UnusedAccessConfiguration`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnusedAccessConfiguration {
+    /// Days without use after which the analyzer reports access as unused (1 to 365).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unused_access_age: Option<i64>,
+}
+
+impl Analyzer {
+    /// Is this an unused-access analyzer (`ACCOUNT_UNUSED_ACCESS`, `ORGANIZATION_UNUSED_ACCESS`)?
+    pub fn is_unused_access(&self) -> bool {
+        self.analyzer_type.ends_with("_UNUSED_ACCESS")
+    }
+
+    /// `configuration.unusedAccess.unusedAccessAge`, when present.
+    pub fn unused_access_age(&self) -> Option<i64> {
+        self.configuration
+            .as_ref()
+            .and_then(|c| c.unused_access.as_ref())
+            .and_then(|u| u.unused_access_age)
+    }
 }
 
 /// An Access Analyzer finding (ListFindingsV2 summary).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalyzerFinding {
     /// Id.
@@ -622,6 +658,99 @@ pub struct AnalyzerFinding {
     /// `ACTIVE`, `ARCHIVED`, `RESOLVED`.
     #[serde(default)]
     pub status: Option<String>,
+    /// When the finding was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// When the IAM entity (or resource policy) behind the finding was last analyzed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analyzed_at: Option<Timestamp>,
+    /// When the finding was last updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+    /// The account that owns the resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_owner_account: Option<String>,
+    /// iamsight's addition: the analyzer that reported the finding (GetFindingV2's
+    /// `analyzerArn` request parameter), since ListFindingsV2 summaries do not name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analyzer_arn: Option<String>,
+    /// GetFindingV2 `findingDetails`, all pages merged; empty when not read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub finding_details: Vec<FindingDetails>,
+}
+
+/// GetFindingV2 `FindingDetails`, a union: one member is set. External- and internal-access
+/// details are not typed (iamsight does not read them) and are ignored on load.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingDetails {
+    /// `UnusedIAMRole`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unused_iam_role_details: Option<UnusedIamRoleDetails>,
+    /// `UnusedIAMUserAccessKey`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unused_iam_user_access_key_details: Option<UnusedIamUserAccessKeyDetails>,
+    /// `UnusedIAMUserPassword`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unused_iam_user_password_details: Option<UnusedIamUserPasswordDetails>,
+    /// `UnusedPermission`: one service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unused_permission_details: Option<UnusedPermissionDetails>,
+}
+
+/// `UnusedIamRoleDetails`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnusedIamRoleDetails {
+    /// When the role was last used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_accessed: Option<Timestamp>,
+}
+
+/// `UnusedIamUserAccessKeyDetails`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnusedIamUserAccessKeyDetails {
+    /// The key.
+    pub access_key_id: String,
+    /// When the key was last used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_accessed: Option<Timestamp>,
+}
+
+/// `UnusedIamUserPasswordDetails`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnusedIamUserPasswordDetails {
+    /// When the password was last used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_accessed: Option<Timestamp>,
+}
+
+/// `UnusedPermissionDetails`: a service with unused permissions, and the unused actions where
+/// AWS has action-level data (no actions: the service as a whole).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnusedPermissionDetails {
+    /// Service prefix, e.g. `s3`.
+    pub service_namespace: String,
+    /// The unused actions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<UnusedAction>,
+    /// When the service was last used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_accessed: Option<Timestamp>,
+}
+
+/// `UnusedAction`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnusedAction {
+    /// The action, e.g. `s3:PutBucketPolicy`.
+    pub action: String,
+    /// When the action was last used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_accessed: Option<Timestamp>,
 }
 
 /// Looks a KMS tag up by key.
