@@ -12,3 +12,4 @@ mod collect;
 mod evaluate;
 mod insights;
 mod report;
+mod suggest;

@@ -1,10 +1,11 @@
 //! `suggest`: least-privilege policies as JSON, a unified diff, or Terraform. Nothing is ever
 //! applied to an account.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write;
 
-use analyzer::account::{Account, GrantSource};
+use analyzer::account::{Account, GrantSource, PrincipalKind};
 use analyzer::suggest::{SuggestOptions, Suggestion, suggest};
 use analyzer::unused::unused_permissions;
 use iam_model::catalog::Catalog;
@@ -14,12 +15,29 @@ use crate::args::{SuggestArgs, SuggestFormat};
 use crate::error::{CliError, EXIT_CLEAN};
 use crate::load::{load_config, load_source};
 
+/// A removal the account should consider (never performed), with the evidence the check found.
 #[derive(Serialize)]
-struct Removal {
-    kind: String,
-    resource: String,
-    reason: String,
+struct Removal<'a> {
+    /// The check that found it: `unused-iam-user`, `unused-access-key`, ...
+    kind: &'a str,
+    /// The principal, policy or group.
+    resource: &'a str,
+    /// Why.
+    reason: &'a str,
+    /// The evidence.
+    evidence: &'a [analyzer::report::Evidence],
 }
+
+/// The checks whose findings are removals.
+const REMOVAL_CHECKS: &[&str] = &[
+    "unused-iam-user",
+    "unused-iam-role",
+    "unused-access-key",
+    "access-key-never-used",
+    "unused-console-password",
+    "unattached-customer-managed-policy",
+    "iam-group-without-members",
+];
 
 /// Runs `suggest`.
 pub fn run(a: SuggestArgs, out: &mut dyn Write) -> Result<u8, CliError> {
@@ -31,70 +49,53 @@ pub fn run(a: SuggestArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         ));
     }
     let account = Account::new(&snapshot);
-    if let Some(p) = &a.principal {
-        super::can::find_principal(&account, p)?;
-    }
+    let principal = match &a.principal {
+        Some(p) => Some(super::can::find_principal(&account, p)?.arn.to_string()),
+        None => None,
+    };
     let catalog = Catalog::embedded();
     let unused = unused_permissions(&snapshot, &account, &config, catalog);
     let options = SuggestOptions {
-        principal: a.principal.as_ref().map(|p| {
-            account
-                .find(p)
-                .map(|x| x.arn.to_string())
-                .unwrap_or_else(|_| p.clone())
-        }),
+        principal: principal.clone(),
+        split_shared: a.split_shared,
     };
     let suggestions = suggest(&snapshot, &account, &unused, &config, catalog, &options);
     match a.format {
         SuggestFormat::Json => {
-            // Removal suggestions (never performed): the unused identity checks' findings.
             let report = analyzer::analyze(
                 &snapshot,
                 &config,
                 &analyzer::Selection {
-                    select: [
-                        "unused-iam-user",
-                        "unused-iam-role",
-                        "unused-access-key",
-                        "access-key-never-used",
-                        "unused-console-password",
-                        "unattached-customer-managed-policy",
-                        "iam-group-without-members",
-                    ]
-                    .iter()
-                    .filter(|c| analyzer::checks::find(c).is_some())
-                    .map(|c| c.to_string())
-                    .collect(),
+                    select: REMOVAL_CHECKS
+                        .iter()
+                        .filter(|c| analyzer::checks::find(c).is_some())
+                        .map(|c| c.to_string())
+                        .collect(),
                     ..Default::default()
                 },
             );
-            let removals: Vec<Removal> = report
+            let removals: Vec<Removal<'_>> = report
                 .findings
                 .iter()
-                .filter(|f| {
-                    a.principal.is_none()
-                        || options.principal.as_deref() == Some(f.resource.as_str())
-                })
+                .filter(|f| principal.as_deref().is_none_or(|p| p == f.resource))
                 .map(|f| Removal {
-                    kind: f.check.clone(),
-                    resource: f.resource.clone(),
-                    reason: f.message.clone(),
+                    kind: &f.check,
+                    resource: &f.resource,
+                    reason: &f.message,
+                    evidence: &f.evidence,
                 })
                 .collect();
             #[derive(Serialize)]
             struct Out<'a> {
                 suggestions: &'a [Suggestion],
-                removals: Vec<Removal>,
+                removals: Vec<Removal<'a>>,
             }
-            let text = if a.principal.is_some() || removals.is_empty() {
-                serde_json::to_string_pretty(&suggestions)
-            } else {
-                serde_json::to_string_pretty(&Out {
-                    suggestions: &suggestions,
-                    removals,
-                })
-            };
-            writeln!(out, "{}", text.unwrap_or_default())?;
+            let text = serde_json::to_string_pretty(&Out {
+                suggestions: &suggestions,
+                removals,
+            })
+            .map_err(|e| CliError::Usage(format!("cannot write JSON: {e}")))?;
+            writeln!(out, "{text}")?;
         }
         SuggestFormat::Diff => write!(out, "{}", diff(&account, &suggestions))?,
         SuggestFormat::Terraform => {
@@ -105,131 +106,211 @@ pub fn run(a: SuggestArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                 path: dir.clone(),
                 source,
             })?;
-            let mut written = 0;
-            for s in suggestions
-                .iter()
-                .filter(|s| !s.suggested_policies.is_empty())
-            {
-                let name = s.principal.rsplit('/').next().unwrap_or(&s.principal);
-                let path = dir.join(format!("{}.tf", ident(name)));
-                super::write_atomically(&path, terraform(&account, s).as_bytes())?;
-                written += 1;
+            let files = terraform(&account, &suggestions);
+            for (name, text) in &files {
+                super::write_atomically(&dir.join(name), text.as_bytes())?;
             }
-            writeln!(out, "wrote {written} file(s) to {}", dir.display())?;
+            writeln!(out, "wrote {} file(s) to {}", files.len(), dir.display())?;
         }
     }
     Ok(EXIT_CLEAN)
 }
 
-/// A Terraform identifier: letters, digits, `_` and `-`, not starting with a digit.
+/// A Terraform resource name in the usual snake case: letters, digits and `_`, not starting
+/// with a digit.
 fn ident(s: &str) -> String {
     let mut out: String = s
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
     }
     out
 }
 
+/// A quoted HCL string: quotes, backslashes and control characters escaped, and `${` / `%{`
+/// doubled so Terraform reads them as text, not as template sequences.
 fn hcl_string(s: &str) -> String {
     let mut out = String::from("\"");
-    for c in s.chars() {
+    for c in s.replace("${", "$${").replace("%{", "%%{").chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '$' => out.push_str("$$"),
-            '%' => out.push_str("%%"),
-            _ => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
         }
     }
     out.push('"');
     out
 }
 
-/// Terraform for one principal's suggestions, formatted as `terraform fmt` writes it
-/// (two-space indent, aligned `=`, heredoc documents).
-pub fn terraform(account: &Account<'_>, s: &Suggestion) -> String {
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "# Least-privilege suggestion by iamsight for {}",
-        s.principal
-    );
-    let _ = writeln!(
-        t,
-        "# Review before applying: iamsight never changes an account."
-    );
-    let principal_name = s
-        .principal
-        .rsplit('/')
-        .next()
-        .unwrap_or(&s.principal)
-        .to_string();
-    for sp in &s.suggested_policies {
-        let doc = sp
-            .document
-            .to_json_pretty()
-            .replace("${", "$${")
-            .replace("%{", "%%{");
-        let (rtype, owner_attr, owner) = match sp.kind {
-            "inline" if s.principal_type == "role" => {
-                ("aws_iam_role_policy", Some("role"), principal_name.clone())
-            }
-            "inline" => ("aws_iam_user_policy", Some("user"), principal_name.clone()),
-            "group-inline" => {
-                let group = account
-                    .principals
-                    .iter()
-                    .flat_map(|p| &p.grants)
-                    .find(|g| g.id == sp.replaces)
-                    .and_then(|g| match &g.source {
-                        GrantSource::Inline { holder, .. } => {
-                            Some(holder.rsplit('/').next().unwrap_or(holder).to_string())
-                        }
-                        GrantSource::Managed { .. } => None,
-                    })
-                    .unwrap_or_default();
-                ("aws_iam_group_policy", Some("group"), group)
-            }
-            _ => ("aws_iam_policy", None, String::new()),
-        };
-        let _ = writeln!(t);
-        if sp.kind == "managed" {
-            let _ = writeln!(
-                t,
-                "# Attach instead of {} (held by {} principal(s)).",
-                sp.replaces,
-                sp.holders.len()
-            );
-        } else {
-            let _ = writeln!(t, "# Replaces {}.", sp.replaces);
-        }
+/// The last segment of an ARN or path: `role/svc/app` → `app`.
+fn last(s: &str) -> &str {
+    s.rsplit('/').next().unwrap_or(s)
+}
+
+/// One Terraform resource: its address and text.
+struct Resource {
+    address: String,
+    text: String,
+}
+
+/// A resource block, formatted as `terraform fmt` writes it: two-space indent, the `=` of
+/// one-line attributes aligned, a heredoc attribute last.
+fn block(rtype: &str, name: &str, attrs: &[(&str, String)], policy: Option<&str>) -> Resource {
+    let width = attrs
+        .iter()
+        .map(|(k, _)| k.len())
+        .chain(policy.map(|_| "policy".len()))
+        .max()
+        .unwrap_or(0);
+    let mut t = format!("resource \"{rtype}\" \"{name}\" {{\n");
+    for (k, v) in attrs {
+        let _ = writeln!(t, "  {k:<width$} = {v}");
+    }
+    if let Some(doc) = policy {
+        let doc = doc.replace("${", "$${").replace("%{", "%%{");
         let _ = writeln!(
             t,
-            "resource \"{rtype}\" \"{}\" {{",
-            ident(&format!("{principal_name}_{}", sp.name))
+            "  {:<width$} = <<-EOT\n{}\n  EOT",
+            "policy",
+            indent(&doc, "    ")
         );
-        match owner_attr {
-            Some(attr) => {
-                let _ = writeln!(t, "  name   = {}", hcl_string(&sp.name));
-                let _ = writeln!(t, "  {attr:<6} = {}", hcl_string(&owner));
+    }
+    t.push_str("}\n");
+    Resource {
+        address: format!("{rtype}.{name}"),
+        text: t,
+    }
+}
+
+/// Terraform for the suggestions: one file per principal with a change (`user-NAME.tf`,
+/// `role-NAME.tf`), all in one module. A resource several principals share (a shared managed
+/// policy's rewrite, a group's policy or attachment) is written once, in the first file that
+/// needs it; the other files name where it is.
+pub fn terraform(account: &Account<'_>, suggestions: &[Suggestion]) -> Vec<(String, String)> {
+    let mut defined: BTreeMap<String, String> = BTreeMap::new();
+    let mut files = Vec::new();
+    for s in suggestions
+        .iter()
+        .filter(|s| !s.suggested_policies.is_empty())
+    {
+        let principal_name = last(&s.principal);
+        // IAM names use letters, digits and `+=,.@_-`: all safe in a file name.
+        let file = format!("{}-{principal_name}.tf", s.principal_type);
+        let mut t = String::new();
+        let _ = writeln!(
+            t,
+            "# Least-privilege suggestion by iamsight for {}.",
+            s.principal
+        );
+        let _ = writeln!(
+            t,
+            "# Review before applying: iamsight never changes an account."
+        );
+        let grant = |id: &str| {
+            account
+                .by_arn(&s.principal)
+                .and_then(|p| p.grants.iter().find(|g| g.id == id))
+        };
+        for sp in &s.suggested_policies {
+            let doc = sp.document.to_json_pretty();
+            let via_group = grant(&sp.replaces)
+                .and_then(|g| g.via_group.as_deref())
+                .map(|g| last(g).to_string());
+            let mut resources = Vec::new();
+            let comment;
+            match sp.kind {
+                "managed" => {
+                    let policy = block(
+                        "aws_iam_policy",
+                        &ident(&sp.name),
+                        &[("name", hcl_string(&sp.name))],
+                        Some(&doc),
+                    );
+                    let arn_ref = format!("{}.arn", policy.address);
+                    // A copy for one holder of a policy several hold (`--split-shared`) is
+                    // attached to that holder, never to the group the original comes through.
+                    let holders_of_original = account
+                        .principals
+                        .iter()
+                        .filter(|p| p.kind != PrincipalKind::Group)
+                        .filter(|p| p.grants.iter().any(|g| g.id == sp.replaces))
+                        .count();
+                    let own_copy = sp.holders.len() == 1 && holders_of_original > 1;
+                    let group = via_group.as_ref().filter(|_| !own_copy);
+                    let (rtype, attr, owner) = match (group, s.principal_type) {
+                        (Some(g), _) => ("aws_iam_group_policy_attachment", "group", g.clone()),
+                        (None, "role") => (
+                            "aws_iam_role_policy_attachment",
+                            "role",
+                            principal_name.to_string(),
+                        ),
+                        (None, _) => (
+                            "aws_iam_user_policy_attachment",
+                            "user",
+                            principal_name.to_string(),
+                        ),
+                    };
+                    let attachment = block(
+                        rtype,
+                        &ident(&format!("{owner}_{}", sp.name)),
+                        &[(attr, hcl_string(&owner)), ("policy_arn", arn_ref)],
+                        None,
+                    );
+                    comment = format!(
+                        "# Replaces {} for {} {owner}: attach this policy, then detach that one.",
+                        sp.replaces, attr
+                    );
+                    resources.push(policy);
+                    resources.push(attachment);
+                }
+                kind => {
+                    let (rtype, attr, owner) = match (kind, s.principal_type) {
+                        ("group-inline", _) => (
+                            "aws_iam_group_policy",
+                            "group",
+                            match grant(&sp.replaces).map(|g| &g.source) {
+                                Some(GrantSource::Inline { holder, .. }) => {
+                                    last(holder).to_string()
+                                }
+                                _ => via_group.clone().unwrap_or_default(),
+                            },
+                        ),
+                        (_, "role") => ("aws_iam_role_policy", "role", principal_name.to_string()),
+                        _ => ("aws_iam_user_policy", "user", principal_name.to_string()),
+                    };
+                    comment = format!("# Replaces {} on {attr} {owner}.", sp.replaces);
+                    resources.push(block(
+                        rtype,
+                        &ident(&format!("{owner}_{}", sp.name)),
+                        &[("name", hcl_string(&sp.name)), (attr, hcl_string(&owner))],
+                        Some(&doc),
+                    ));
+                }
             }
-            None => {
-                let _ = writeln!(t, "  name   = {}", hcl_string(&sp.name));
+            let _ = writeln!(t, "\n{comment}");
+            let mut first = true;
+            for r in resources {
+                if let Some(other) = defined.get(&r.address) {
+                    let _ = writeln!(t, "# {} is in {other}.", r.address);
+                    continue;
+                }
+                if !first {
+                    t.push('\n');
+                }
+                first = false;
+                t.push_str(&r.text);
+                defined.insert(r.address, file.clone());
             }
         }
-        let _ = writeln!(t, "  policy = <<-EOT\n{}\n  EOT", indent(&doc, "    "));
-        let _ = writeln!(t, "}}");
+        files.push((file, t));
     }
-    t
+    files
 }
 
 fn indent(text: &str, pad: &str) -> String {
@@ -239,26 +320,52 @@ fn indent(text: &str, pad: &str) -> String {
         .join("\n")
 }
 
-/// A unified diff of every changed policy.
+/// A unified diff of every changed policy, as a reviewer reads one: each policy once (a
+/// shared policy's rewrite is the same for every holder), headed by who holds it and what
+/// goes; the parts of a policy split to fit IAM's size limit after the first are new files.
 pub fn diff(account: &Account<'_>, suggestions: &[Suggestion]) -> String {
     let mut out = String::new();
+    let mut shown = BTreeSet::new();
     for s in suggestions {
         let p = account.by_arn(&s.principal);
-        for sp in &s.suggested_policies {
-            let before = p
-                .and_then(|p| p.grants.iter().find(|g| g.id == sp.replaces))
-                .and_then(|g| g.policy)
-                .map(|pol| pol.to_json_pretty() + "\n")
-                .unwrap_or_default();
+        for (i, sp) in s.suggested_policies.iter().enumerate() {
+            let first_part = !s.suggested_policies[..i]
+                .iter()
+                .any(|x| x.replaces == sp.replaces);
+            if !shown.insert((sp.replaces.clone(), sp.name.clone())) {
+                continue;
+            }
+            let before = if first_part {
+                p.and_then(|p| p.grants.iter().find(|g| g.id == sp.replaces))
+                    .and_then(|g| g.policy)
+                    .map(|pol| pol.to_json_pretty() + "\n")
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
             let after = sp.document.to_json_pretty() + "\n";
+            if first_part {
+                let removed: Vec<&str> = s
+                    .removed
+                    .iter()
+                    .filter(|r| r.policy == sp.replaces)
+                    .map(|r| r.permission.as_str())
+                    .collect();
+                let _ = writeln!(out, "# {} (held by {})", sp.replaces, sp.holders.join(", "));
+                let _ = writeln!(out, "# removes {}: {}", removed.len(), removed.join(", "));
+            }
+            let old_name = if first_part {
+                format!("a/{}", sp.replaces)
+            } else {
+                "/dev/null".to_string()
+            };
             let d = similar::TextDiff::from_lines(&before, &after);
             let _ = write!(
                 out,
                 "{}",
-                d.unified_diff().context_radius(3).header(
-                    &format!("a/{} ({})", sp.replaces, s.principal),
-                    &format!("b/{}", sp.name)
-                )
+                d.unified_diff()
+                    .context_radius(3)
+                    .header(&old_name, &format!("b/{}", sp.name))
             );
         }
     }
