@@ -11,7 +11,9 @@ use std::collections::HashMap;
 use iam_model::Timestamp;
 use iam_model::eval::{Named, PolicySet};
 use iam_model::policy::Policy;
-use iam_model::snapshot::{AttachedPolicy, InlinePolicy, ManagedPolicyDetail, Snapshot, Tag};
+use iam_model::snapshot::{
+    AttachedPolicy, InlinePolicy, ManagedPolicyDetail, RoleDetail, Snapshot, Tag,
+};
 
 use crate::context::inline_id;
 
@@ -132,6 +134,9 @@ pub struct Account<'a> {
     pub principals: Vec<Principal<'a>>,
     by_arn: HashMap<&'a str, usize>,
     managed: HashMap<&'a str, &'a ManagedPolicyDetail>,
+    /// Roles by ARN (the first of duplicates), for trust-policy lookups: the graph asks once
+    /// per (principal, role) pair, so a scan of the role list made large accounts quadratic.
+    roles: HashMap<&'a str, &'a RoleDetail>,
 }
 
 /// A principal name that matches several principals.
@@ -274,11 +279,16 @@ impl<'a> Account<'a> {
             .enumerate()
             .map(|(i, p)| (p.arn, i))
             .collect();
+        let mut roles: HashMap<&str, &RoleDetail> = HashMap::with_capacity(d.roles.len());
+        for r in &d.roles {
+            roles.entry(r.arn.as_str()).or_insert(r);
+        }
         Account {
             snapshot,
             principals,
             by_arn,
             managed,
+            roles,
         }
     }
 
@@ -329,12 +339,7 @@ impl<'a> Account<'a> {
             && arn.service == "iam"
             && arn.resource.starts_with("role/")
         {
-            let role = self
-                .snapshot
-                .authorization_details
-                .roles
-                .iter()
-                .find(|r| r.arn == resource)?;
+            let role = self.roles.get(resource)?;
             let p = role.assume_role_policy_document.as_ref()?.policy().ok()?;
             return Some((format!("{resource} (trust policy)"), p));
         }

@@ -622,11 +622,33 @@ struct Builder<'a, 'b> {
     trust_of: HashMap<&'a str, &'a Policy>,
     /// Roles with an instance profile.
     with_profile: HashSet<&'a str>,
+    /// Each user's `password_enabled` from the credential report (its first row), looked up
+    /// once instead of scanning the report per principal and user.
+    password_of: HashMap<&'a str, Option<bool>>,
+    /// Group ARNs by name (the first group of a name, as a scan would find).
+    group_by_name: HashMap<&'a str, &'a str>,
+    /// For each pass-role and service method (by id), the roles it can reach at all: trusted
+    /// by its service (and, for EC2, with an instance profile), in account order. The same
+    /// for every principal, so computed once rather than per principal and method.
+    service_roles: HashMap<&'static str, Vec<usize>>,
+    /// For each principal (by index in the account), its class: principals with equal facts
+    /// (most roles share their policies' action sets) are one class, so "worth reaching" is
+    /// decided once per source and class instead of once per source and target. Filled by
+    /// `classify`, before the escalation methods run.
+    class_of: Vec<Option<usize>>,
+    /// The facts of each class.
+    classes: Vec<Facts>,
+}
+
+/// "Worth reaching" from one principal over many targets, memoised per target class.
+struct Worth<'f> {
+    src: Option<&'f Facts>,
+    memo: Vec<Option<bool>>,
 }
 
 impl<'a, 'b> Builder<'a, 'b> {
     fn new(account: &'b Account<'a>, catalog: &'b Catalog) -> Self {
-        Builder {
+        let mut b = Builder {
             account,
             catalog,
             graph: DiGraph::new(),
@@ -656,7 +678,61 @@ impl<'a, 'b> Builder<'a, 'b> {
                 .filter(|r| !r.instance_profile_list.is_empty())
                 .map(|r| r.arn.as_str())
                 .collect(),
+            password_of: {
+                let mut m = HashMap::new();
+                for row in account
+                    .snapshot
+                    .credential_report
+                    .iter()
+                    .flat_map(|r| &r.rows)
+                {
+                    m.entry(row.arn.as_str()).or_insert(row.password_enabled);
+                }
+                m
+            },
+            group_by_name: {
+                let mut m = HashMap::new();
+                for g in account
+                    .principals
+                    .iter()
+                    .filter(|x| x.kind == PrincipalKind::Group)
+                {
+                    m.entry(g.name).or_insert(g.arn);
+                }
+                m
+            },
+            service_roles: HashMap::new(),
+            class_of: Vec::new(),
+            classes: Vec::new(),
+        };
+        for m in METHODS {
+            let (Target::PassedRole | Target::ServiceRole, Some(service)) = (m.target, m.service)
+            else {
+                continue;
+            };
+            let roles = account
+                .principals
+                .iter()
+                .filter(|x| x.kind == PrincipalKind::Role)
+                .filter(|r| b.trusts_service(r.arn, service))
+                // An instance runs as a role only through an instance profile, whether it is
+                // launched directly or by Auto Scaling.
+                .filter(|r| {
+                    !(service == "ec2.amazonaws.com" && m.target == Target::PassedRole)
+                        || b.with_profile.contains(r.arn)
+                })
+                .map(|r| r.arn)
+                .collect::<HashSet<&str>>();
+            let roles = account
+                .principals
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| x.kind == PrincipalKind::Role && roles.contains(x.arn))
+                .map(|(i, _)| i)
+                .collect();
+            b.service_roles.insert(m.id, roles);
         }
+        b
     }
 
     fn node(&mut self, id: &str, kind: NodeKind) -> NodeIndex {
@@ -758,6 +834,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         }
         self.runtime();
         self.trust();
+        self.classify();
         for i in 0..self.account.principals.len() {
             let p = &self.account.principals[i];
             if p.kind == PrincipalKind::Group || self.facts.get(p.arn).is_some_and(|f| f.admin) {
@@ -1293,12 +1370,8 @@ impl<'a, 'b> Builder<'a, 'b> {
             }
             Target::OwnGroup => {
                 for g in &p.groups {
-                    if let Some(gp) = acct
-                        .principals
-                        .iter()
-                        .find(|x| x.kind == PrincipalKind::Group && x.name == *g)
-                    {
-                        out.push((gp.arn.to_string(), admin.clone()));
+                    if let Some(arn) = self.group_by_name.get(g) {
+                        out.push((arn.to_string(), admin.clone()));
                     }
                 }
             }
@@ -1349,32 +1422,31 @@ impl<'a, 'b> Builder<'a, 'b> {
                 }
             }
             Target::User => {
-                let report = acct.snapshot.credential_report.as_ref();
-                for u in acct
-                    .principals
-                    .iter()
-                    .filter(|x| x.kind == PrincipalKind::User && (shared || x.arn != p.arn))
+                let mut worth = self.worth_from(p);
+                for (i, u) in
+                    acct.principals.iter().enumerate().filter(|(_, x)| {
+                        x.kind == PrincipalKind::User && (shared || x.arn != p.arn)
+                    })
                 {
-                    let password = report
-                        .and_then(|r| r.by_arn(u.arn))
-                        .and_then(|r| r.password_enabled);
+                    let password = self.password_of.get(u.arn).copied().flatten();
                     let fits = match m.id {
                         "iam-create-login-profile" => password != Some(true),
                         "iam-update-login-profile" => password != Some(false),
                         _ => true,
                     };
-                    if fits && (shared || self.worth_reaching(p, u.arn)) {
+                    if fits && (shared || self.worth_at(&mut worth, p, i)) {
                         out.push((u.arn.to_string(), u.arn.to_string()));
                     }
                 }
             }
             Target::Role => {
-                for r in acct
-                    .principals
-                    .iter()
-                    .filter(|x| x.kind == PrincipalKind::Role && (shared || x.arn != p.arn))
+                let mut worth = self.worth_from(p);
+                for (i, r) in
+                    acct.principals.iter().enumerate().filter(|(_, x)| {
+                        x.kind == PrincipalKind::Role && (shared || x.arn != p.arn)
+                    })
                 {
-                    if shared || self.worth_reaching(p, r.arn) {
+                    if shared || self.worth_at(&mut worth, p, i) {
                         out.push((r.arn.to_string(), r.arn.to_string()));
                     }
                 }
@@ -1385,26 +1457,14 @@ impl<'a, 'b> Builder<'a, 'b> {
                 }
             }
             Target::PassedRole | Target::ServiceRole => {
-                let Some(service) = m.service else { return out };
-                for r in acct
-                    .principals
-                    .iter()
-                    .filter(|x| x.kind == PrincipalKind::Role && (shared || x.arn != p.arn))
-                {
-                    if !self.trusts_service(r.arn, service)
-                        || !(shared || self.worth_reaching(p, r.arn))
-                    {
-                        continue;
+                // Trusted by the method's service (with an instance profile for EC2): see
+                // `service_roles`.
+                let mut worth = self.worth_from(p);
+                for &i in self.service_roles.get(m.id).into_iter().flatten() {
+                    let r = acct.principals[i].arn;
+                    if shared || (r != p.arn && self.worth_at(&mut worth, p, i)) {
+                        out.push((r.to_string(), r.to_string()));
                     }
-                    // An instance runs as a role only through an instance profile, whether it is
-                    // launched directly or by Auto Scaling.
-                    if service == "ec2.amazonaws.com"
-                        && m.target == Target::PassedRole
-                        && !self.with_profile.contains(r.arn)
-                    {
-                        continue;
-                    }
-                    out.push((r.arn.to_string(), r.arn.to_string()));
                 }
             }
             Target::InstanceRole => {
@@ -1423,6 +1483,55 @@ impl<'a, 'b> Builder<'a, 'b> {
             }
         }
         out
+    }
+
+    /// Puts principals with equal facts into one class (see `class_of`).
+    fn classify(&mut self) {
+        let mut ids: HashMap<(bool, &ActionSet), usize> = HashMap::new();
+        let mut classes: Vec<Facts> = Vec::new();
+        let mut class_of = Vec::with_capacity(self.account.principals.len());
+        for p in &self.account.principals {
+            let class = self.facts.get(p.arn).map(|f| {
+                *ids.entry((f.admin, &f.possible)).or_insert_with(|| {
+                    classes.push(f.clone());
+                    classes.len() - 1
+                })
+            });
+            class_of.push(class);
+        }
+        self.class_of = class_of;
+        self.classes = classes;
+    }
+
+    fn worth_from(&self, p: &Principal<'_>) -> Worth<'_> {
+        Worth {
+            src: self.facts.get(p.arn),
+            memo: vec![None; self.classes.len()],
+        }
+    }
+
+    /// [`Self::worth_reaching`] of the principal at index `i` of the account, memoised in
+    /// `worth` per class.
+    fn worth_at(&self, worth: &mut Worth<'_>, p: &Principal<'_>, i: usize) -> bool {
+        let Some(&class) = self.class_of.get(i) else {
+            // Not classified (yet): the direct way.
+            return self
+                .account
+                .principals
+                .get(i)
+                .is_none_or(|t| self.worth_reaching(p, t.arn));
+        };
+        let (Some(src), Some(c)) = (worth.src, class) else {
+            return true;
+        };
+        let Some(slot) = worth.memo.get_mut(c) else {
+            return true;
+        };
+        *slot.get_or_insert_with(|| {
+            self.classes
+                .get(c)
+                .is_none_or(|dst| dst.admin || !dst.possible.is_subset(&src.possible))
+        })
     }
 
     /// "The escalation is real only if the target has more than the source."
