@@ -223,7 +223,7 @@ fn collect_reads_exactly_what_was_seeded_and_scan_flags_it() {
     assert!(s.mfa_devices[0].enable_date.is_some());
     // Customer policy tags, which GAAD does not carry.
     assert_eq!(
-        iam_model::snapshot::tag_value(&app.tags, "owner"),
+        iam_model::snapshot::tag_value(app.tags.as_deref().unwrap_or_default(), "owner"),
         Some("platform")
     );
     let boundary_policy = d
@@ -231,7 +231,8 @@ fn collect_reads_exactly_what_was_seeded_and_scan_flags_it() {
         .iter()
         .find(|p| p.policy_name == "boundary")
         .unwrap();
-    assert!(boundary_policy.tags.is_empty());
+    // Read, and empty: known to have no tags (not unknown).
+    assert_eq!(boundary_policy.tags.as_deref(), Some(&[][..]));
     assert_eq!(s.virtual_mfa_devices.len(), 1);
     assert_eq!(s.virtual_mfa_devices[0].serial_number, seeded["mfa_serial"]);
     assert_eq!(
@@ -381,6 +382,14 @@ fn collect_reads_exactly_what_was_seeded_and_scan_flags_it() {
     assert_eq!(ct.trails.len(), 1);
     assert_eq!(ct.trails[0].trail_arn, seeded["trail"]);
     assert!(!ct.trail_status[&ct.trails[0].trail_arn].is_logging);
+    let trail_tags: Vec<(&str, &str)> = ct.trails[0]
+        .tags
+        .as_deref()
+        .expect("ListTags read in the trail's home region")
+        .iter()
+        .map(|t| (t.key.as_str(), t.value.as_str()))
+        .collect();
+    assert_eq!(trail_tags, [("owner", "security")]);
     let kms = s.regions["us-east-1"].kms.as_ref().unwrap();
     assert_eq!(kms.keys.len(), 1);
     let key = &kms.keys[0];
@@ -639,6 +648,21 @@ fn expected_calls(s: &Snapshot, seeded: &serde_json::Value) -> BTreeMap<String, 
     put("ec2:DescribeSnapshotAttribute", snapshots, snapshots);
     let trails = per_region(&|r| r.cloudtrail.as_ref().map_or(0, |x| x.trails.len()));
     put("cloudtrail:GetTrailStatus", trails, trails);
+    // ListTags: one call per 20 trails whose home is the region.
+    let tag_calls: u64 = s
+        .regions
+        .iter()
+        .map(|(name, r)| {
+            let home = r.cloudtrail.as_ref().map_or(0, |x| {
+                x.trails
+                    .iter()
+                    .filter(|t| t.home_region.as_deref().is_none_or(|h| h == name))
+                    .count()
+            });
+            n(home.div_ceil(20))
+        })
+        .sum();
+    put("cloudtrail:ListTags", tag_calls, tag_calls);
     // moto holds no AWS managed keys: every key listed is a customer key of the snapshot.
     let keys = per_region(&|r| r.kms.as_ref().map_or(0, |x| x.keys.len()));
     for op in [

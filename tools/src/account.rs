@@ -647,7 +647,13 @@ impl<'c> Gen<'c> {
                         create_date: Some(*t),
                     })
                     .collect(),
-                tags: Vec::new(),
+                // ListPolicyTags was read: most customer policies name an owner, some do not
+                // (chosen by name, so the generator's random stream is unchanged).
+                tags: Some(if c.name.len() % 4 == 0 {
+                    Vec::new()
+                } else {
+                    vec![tag("owner", "platform")]
+                }),
             });
         }
         for (name, (attached, boundary)) in &self.aws_used {
@@ -672,7 +678,7 @@ impl<'c> Gen<'c> {
                     is_default_version: true,
                     create_date: m.update_date.parse().ok(),
                 }],
-                tags: Vec::new(),
+                tags: None,
             });
         }
         out

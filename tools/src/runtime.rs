@@ -450,6 +450,8 @@ pub(crate) fn generate(
             kms_key_id: Some(format!("arn:aws:kms:us-east-1:{acct}:key/{}", uuid(r))),
             s3_bucket_name: Some(format!("audit-logs-{acct}")),
             cloud_watch_logs_log_group_arn: None,
+            // Tags are read in the home region only.
+            tags: (*region == "us-east-1").then(|| vec![tag("owner", "security")]),
         }];
         let mut status = BTreeMap::from([(
             trail_arn.clone(),
@@ -470,6 +472,7 @@ pub(crate) fn generate(
                 kms_key_id: None,
                 s3_bucket_name: Some(format!("legacy-trail-{acct}")),
                 cloud_watch_logs_log_group_arn: None,
+                tags: Some(Vec::new()),
             });
             status.insert(
                 legacy_arn.clone(),

@@ -15,9 +15,11 @@
 //! | `ec2-snapshot`, `ec2-image` | `Snapshots`, `Images` | |
 //! | `ec2-security-group` | `SecurityGroups` | VPC default groups (AWS creates them) |
 //! | `kms-key` | `kms` | AWS managed keys; keys pending deletion |
+//! | `iam-policy` | customer managed policies' `Tags` (ListPolicyTags) | AWS managed policies; policies whose tags were not read |
+//! | `cloudtrail-trail` | `Trails[].Tags` (ListTags, in the trail's home region) | trails whose tags were not read; a multi-region trail is judged once, in its home region |
 //!
-//! IAM groups and managed policies carry no tags in the authorization details, and
-//! DescribeTrails returns none, so they are not judged.
+//! IAM groups cannot carry tags. The CLI's GAAD and `describe-trails` have no policy or trail
+//! tags: where they are missing (`None`), the tags are unknown and nothing is judged.
 
 use iam_model::snapshot::Tag;
 
@@ -114,6 +116,12 @@ fn run(ctx: &Context<'_>, out: &mut Emitter<'_>) {
         let s = Subject::new(r.arn.clone(), "iam-role").with_tags(tag_pairs(&r.tags));
         judge(ctx, out, s, &r.role_name);
     }
+    for p in d.policies.iter().filter(|p| !p.is_aws_managed()) {
+        if let Some(tags) = &p.tags {
+            let s = Subject::new(p.arn.clone(), "iam-policy").with_tags(tag_pairs(tags));
+            judge(ctx, out, s, &p.policy_name);
+        }
+    }
     if let Some(s3) = &ctx.snapshot.s3 {
         for b in &s3.buckets {
             if !bucket_call_failed(ctx, "s3:GetBucketTagging", b) {
@@ -165,6 +173,15 @@ fn run(ctx: &Context<'_>, out: &mut Emitter<'_>) {
                 .in_region(region)
                 .with_tags(tag_pairs(&g.tags));
                 judge(ctx, out, s, &g.group_id);
+            }
+        }
+        for t in section.cloudtrail.iter().flat_map(|c| &c.trails) {
+            let home = t.home_region.as_deref().is_none_or(|h| h == region);
+            if let (true, Some(tags)) = (home, &t.tags) {
+                let s = Subject::new(t.trail_arn.clone(), "cloudtrail-trail")
+                    .in_region(region)
+                    .with_tags(tag_pairs(tags));
+                judge(ctx, out, s, &t.name);
             }
         }
         for k in section.kms.iter().flat_map(|k| &k.keys) {

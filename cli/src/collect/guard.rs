@@ -174,6 +174,7 @@ pub const OPERATIONS: &[Operation] = &[
     // CloudTrail
     op("CloudTrail", "DescribeTrails", "cloudtrail:DescribeTrails"),
     op("CloudTrail", "GetTrailStatus", "cloudtrail:GetTrailStatus"),
+    op("CloudTrail", "ListTags", "cloudtrail:ListTags"),
     // KMS
     op("KMS", "ListKeys", "kms:ListKeys"),
     op("KMS", "DescribeKey", "kms:DescribeKey"),

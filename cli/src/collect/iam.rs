@@ -103,7 +103,7 @@ pub async fn collect(ctx: &Ctx, c: &Clients) -> IamSection {
     gaps.fill(&mut authorization_details);
     for p in &mut authorization_details.policies {
         if let Some(tags) = policy_tags.get(&p.arn) {
-            p.tags.clone_from(tags);
+            p.tags = Some(tags.clone());
         }
     }
     let (credential_report, credential_report_generated_at) = report.unzip();
@@ -439,7 +439,7 @@ fn managed_policy(p: &t::ManagedPolicyDetail) -> ManagedPolicyDetail {
                 create_date: ots(v.create_date()),
             })
             .collect(),
-        tags: Vec::new(),
+        tags: None,
     }
 }
 

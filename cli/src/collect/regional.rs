@@ -408,12 +408,14 @@ async fn cloudtrail(ctx: &Ctx, c: &Clients, region: &str) -> Option<CloudTrailSe
             kms_key_id: os(t.kms_key_id()),
             s3_bucket_name: os(t.s3_bucket_name()),
             cloud_watch_logs_log_group_arn: os(t.cloud_watch_logs_log_group_arn()),
+            tags: None,
         })
         .collect();
     let home: Vec<&Trail> = trails
         .iter()
         .filter(|t| t.home_region.as_deref().is_none_or(|h| h == region))
         .collect();
+    let tags = trail_tags(ctx, &client, region, &home).await;
     let statuses = join_all(home.iter().map(|t| async {
         let s = ctx
             .call(
@@ -433,10 +435,56 @@ async fn cloudtrail(ctx: &Ctx, c: &Clients, region: &str) -> Option<CloudTrailSe
         ))
     }))
     .await;
+    let mut trails = trails;
+    for t in &mut trails {
+        t.tags = tags.get(&t.trail_arn).cloned();
+    }
     Some(CloudTrailSection {
         trail_status: statuses.into_iter().flatten().collect(),
         trails,
     })
+}
+
+/// ListTags for the trails whose home is `region` (ListTags must be called there), 20 ARNs per
+/// call as the API allows, every page. A failed call leaves its trails' tags unknown.
+async fn trail_tags(
+    ctx: &Ctx,
+    client: &aws_sdk_cloudtrail::Client,
+    region: &str,
+    home: &[&Trail],
+) -> BTreeMap<String, Vec<Tag>> {
+    let batches = join_all(home.chunks(20).map(|batch| async move {
+        let arns: Vec<String> = batch.iter().map(|t| t.trail_arn.clone()).collect();
+        let pages = ctx
+            .call(
+                "cloudtrail:ListTags",
+                Some(region),
+                &[],
+                client
+                    .list_tags()
+                    .set_resource_id_list(Some(arns.clone()))
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .await
+            .value()?;
+        // Every trail asked about has a (possibly empty) tag list once the call succeeded.
+        let mut out: BTreeMap<String, Vec<Tag>> =
+            arns.into_iter().map(|a| (a, Vec::new())).collect();
+        for r in pages.iter().flat_map(|p| p.resource_tag_list()) {
+            let Some(list) = r.resource_id().and_then(|id| out.get_mut(id)) else {
+                continue;
+            };
+            list.extend(r.tags_list().iter().map(|t| Tag {
+                key: t.key().to_string(),
+                value: t.value().unwrap_or_default().to_string(),
+            }));
+        }
+        Some(out)
+    }))
+    .await;
+    batches.into_iter().flatten().flatten().collect()
 }
 
 /// KMS: customer managed keys with metadata, rotation status, tags and key policy. AWS

@@ -241,8 +241,9 @@ pub struct ManagedPolicyDetail {
     #[serde(default)]
     pub policy_version_list: Vec<PolicyVersionDetail>,
     /// Tags (ListPolicyTags: GAAD does not carry them; customer managed policies only).
-    #[serde(default)]
-    pub tags: Vec<Tag>,
+    /// `None`: not read (a dump of the CLI's GAAD, or ListPolicyTags failed), so unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
 }
 
 impl ManagedPolicyDetail {

@@ -500,6 +500,10 @@ pub struct Trail {
     /// CloudWatch Logs group.
     #[serde(default)]
     pub cloud_watch_logs_log_group_arn: Option<String>,
+    /// iamsight's addition: the trail's tags (ListTags, read in the trail's home region; the
+    /// CLI's `describe-trails` has none). `None`: not read, so unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
 }
 
 /// GetTrailStatus.
