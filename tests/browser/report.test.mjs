@@ -1,7 +1,7 @@
 // The HTML report in a real browser: Debian's chromium, driven by playwright-core (no browser
-// download). Run by scripts/test, which installs both and builds the binary:
+// download). Run by cli/tests/browser.rs (from scripts/test, which installs both); by hand:
 //
-//   IAMSIGHT_BIN=target/debug/iamsight node --test tests/browser/
+//   IAMSIGHT_BIN=target/debug/iamsight node --test tests/browser/report.test.mjs
 //
 // It generates the demo report with the built binary, opens it from file://, and checks what a
 // user sees: no console errors, no request at all besides the file, filters that change the
@@ -130,6 +130,7 @@ test('the demo report loads offline, filters by severity, and shows a finding', 
   const escalations = findings.filter((f) => f.check === 'principal-can-escalate-to-admin');
   const steps = new Set(escalations.flatMap((f) => f.evidence.filter((e) => e.kind === 'path-step').map((e) => e.text.split(' (')[0])));
   const edges = await page.$$eval('[data-testid="escalation-graph"] g.edge:not(.admin)', (es) => es.length);
+  assert.ok(steps.size > 0, 'the demo has escalation steps to draw');
   assert.equal(edges, steps.size);
   assert.equal(await page.$$eval('.paths > li', (ls) => ls.length), escalations.length);
   const unusedRows = await page.$$eval('[data-testid="unused-permissions"] tbody tr', (rs) => rs.length);
@@ -139,7 +140,10 @@ test('the demo report loads offline, filters by severity, and shows a finding', 
   assert.ok(suggestion, 'the HTML report carries suggestions');
   const row = page.locator('[data-testid="unused-permissions"] tbody tr', { hasText: suggestion.principal });
   await row.locator('td:last-child summary').click();
-  const shown = await row.locator('[data-testid="suggested-policy"] pre').allTextContents();
+  // The documents are drawn on the `toggle` event, which fires after the click returns.
+  const pres = row.locator('[data-testid="suggested-policy"] pre');
+  await pres.nth(suggestion.policies.length - 1).waitFor();
+  const shown = await pres.allTextContents();
   assert.deepEqual(shown.map((t) => JSON.parse(t)), suggestion.policies.map((p) => p.document));
   await page.screenshot({ path: path.join(artifacts, 'report-screenshot-iam.png'), fullPage: true });
 
