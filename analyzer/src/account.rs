@@ -297,6 +297,11 @@ impl<'a> Account<'a> {
         self.by_arn.get(arn).map(|&i| &self.principals[i])
     }
 
+    /// The index in [`Account::principals`] of the principal with this ARN.
+    pub fn index_of(&self, arn: &str) -> Option<usize> {
+        self.by_arn.get(arn).copied()
+    }
+
     /// A user or role by name or ARN (a role session ARN resolves to its role).
     pub fn find(&self, name_or_arn: &str) -> Result<&Principal<'a>, Lookup> {
         if let Some(p) = self.by_arn(name_or_arn) {

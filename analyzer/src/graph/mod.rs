@@ -25,14 +25,16 @@
 mod methods;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 
 use iam_model::catalog::{ActionSet, Catalog, Expander};
 use iam_model::eval::{
     Decision, Evaluation, Named, PolicyKind, PolicySet, Request, RequestContext, RequestPrincipal,
     ResourceMatch, StatementRef, derive_context, evaluate,
 };
-use iam_model::policy::{Effect, Policy, PrincipalKind as PK, Principals};
-use iam_model::wildcard::wildcard_match;
+use iam_model::policy::{Effect, Policy, PrincipalKind as PK, Principals, Statement};
+use iam_model::policy::template::{parse_template, substitute};
+use iam_model::wildcard::{Pattern, Token, wildcard_match};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -159,7 +161,8 @@ const PATTERN_NODE_MIN: usize = 8;
 impl PermissionGraph {
     /// Builds the graph of an account.
     pub fn build(account: &Account<'_>, catalog: &Catalog) -> PermissionGraph {
-        Builder::new(account, catalog).build()
+        let instances = instances(account);
+        Builder::new(account, catalog, &instances).build()
     }
 
     /// Every node.
@@ -546,54 +549,144 @@ fn facts(
     exp: &mut Expander<'_>,
     catalog: &Catalog,
 ) -> Facts {
-    let side = |policies: &[&Policy], exp: &mut Expander<'_>| {
+    let mut cache = FactsCache::default();
+    cache.facts(grants, boundary, exp, catalog)
+}
+
+/// One policy's part of [`Facts`]: what its statements allow on every resource without
+/// conditions, deny likewise, and mention in an Allow at all.
+struct PolicyFacts {
+    allow: ActionSet,
+    deny: ActionSet,
+    possible: ActionSet,
+}
+
+/// [`PolicyFacts`] per policy document, computed once: a managed policy is shared by many
+/// principals, and its statements are expanded for the first only.
+#[derive(Default)]
+struct FactsCache {
+    /// By the policy's address (policies live in the snapshot for the whole build).
+    by_policy: HashMap<usize, Rc<PolicyFacts>>,
+}
+
+impl FactsCache {
+    fn policy(&mut self, p: &Policy, exp: &mut Expander<'_>, catalog: &Catalog) -> Rc<PolicyFacts> {
+        let key = std::ptr::from_ref(p) as usize;
+        if let Some(f) = self.by_policy.get(&key) {
+            return f.clone();
+        }
         let mut allow = ActionSet::new_empty(catalog);
         let mut deny = ActionSet::new_empty(catalog);
         let mut possible = ActionSet::new_empty(catalog);
-        for p in policies {
-            for st in &p.statements {
-                let mut acts = ActionSet::new_empty(catalog);
-                for pat in &st.action.patterns {
-                    acts.union_with(&exp.expand(pat).actions);
-                }
-                if st.action.negated {
-                    acts = acts.complement(catalog);
-                }
-                let on_star = st
-                    .resource
-                    .as_ref()
-                    .is_some_and(|r| !r.negated && r.patterns.iter().any(|p| p == "*"));
-                let unconditional = st.conditions.is_empty();
-                match st.effect {
-                    Effect::Allow => {
-                        possible.union_with(&acts);
-                        if on_star && unconditional {
-                            allow.union_with(&acts);
-                        }
+        for st in &p.statements {
+            let mut acts = ActionSet::new_empty(catalog);
+            for pat in &st.action.patterns {
+                acts.union_with(&exp.expand(pat).actions);
+            }
+            if st.action.negated {
+                acts = acts.complement(catalog);
+            }
+            let on_star = st
+                .resource
+                .as_ref()
+                .is_some_and(|r| !r.negated && r.patterns.iter().any(|p| p == "*"));
+            let unconditional = st.conditions.is_empty();
+            match st.effect {
+                Effect::Allow => {
+                    possible.union_with(&acts);
+                    if on_star && unconditional {
+                        allow.union_with(&acts);
                     }
-                    Effect::Deny => {
-                        let all_resources = st.resource.as_ref().is_some_and(|r| {
-                            (!r.negated && r.patterns.iter().any(|p| p == "*"))
-                                || (r.negated && r.patterns.is_empty())
-                        });
-                        if all_resources && unconditional {
-                            deny.union_with(&acts);
-                        }
+                }
+                Effect::Deny => {
+                    let all_resources = st.resource.as_ref().is_some_and(|r| {
+                        (!r.negated && r.patterns.iter().any(|p| p == "*"))
+                            || (r.negated && r.patterns.is_empty())
+                    });
+                    if all_resources && unconditional {
+                        deny.union_with(&acts);
                     }
                 }
             }
         }
-        allow.difference_with(&deny);
-        (allow, possible)
-    };
-    let (mut star, mut possible) = side(grants, exp);
-    if let Some(b) = boundary {
-        let (bstar, bpossible) = side(&[b], exp);
-        star.intersect_with(&bstar);
-        possible.intersect_with(&bpossible);
+        let f = Rc::new(PolicyFacts {
+            allow,
+            deny,
+            possible,
+        });
+        self.by_policy.insert(key, f.clone());
+        f
     }
-    let admin = star.len() == catalog.action_count();
-    Facts { possible, admin }
+
+    fn facts(
+        &mut self,
+        grants: &[&Policy],
+        boundary: Option<&Policy>,
+        exp: &mut Expander<'_>,
+        catalog: &Catalog,
+    ) -> Facts {
+        let mut side = |policies: &[&Policy], exp: &mut Expander<'_>| {
+            let mut allow = ActionSet::new_empty(catalog);
+            let mut deny = ActionSet::new_empty(catalog);
+            let mut possible = ActionSet::new_empty(catalog);
+            for p in policies {
+                let f = self.policy(p, exp, catalog);
+                allow.union_with(&f.allow);
+                deny.union_with(&f.deny);
+                possible.union_with(&f.possible);
+            }
+            allow.difference_with(&deny);
+            (allow, possible)
+        };
+        let (mut star, mut possible) = side(grants, exp);
+        if let Some(b) = boundary {
+            let (bstar, bpossible) = side(&[b], exp);
+            star.intersect_with(&bstar);
+            possible.intersect_with(&bpossible);
+        }
+        let admin = star.len() == catalog.action_count();
+        Facts { possible, admin }
+    }
+}
+
+/// A method's candidate target: the resource its primary action is evaluated on, and the node
+/// the principal reaches (`"admin"` for the admin node).
+type Cand<'b> = (&'b str, &'b str);
+
+/// The admin node's id, and the reach of methods that make the principal admin itself.
+const ADMIN: &str = "admin";
+
+/// Every running instance with an instance profile whose role the snapshot holds: (instance
+/// ARN, role ARN).
+fn instances<'b>(account: &'b Account<'_>) -> Vec<(String, &'b str)> {
+    let mut profile_role: HashMap<&str, &str> = HashMap::new();
+    for r in &account.snapshot.authorization_details.roles {
+        for ip in &r.instance_profile_list {
+            profile_role.insert(ip.arn.as_str(), r.arn.as_str());
+        }
+    }
+    let part = &account.snapshot.partition;
+    let acct = &account.snapshot.account_id;
+    let mut out = Vec::new();
+    for (region, sec) in &account.snapshot.regions {
+        for inst in sec.ec2.iter().flat_map(|e| &e.instances) {
+            if inst.state.as_ref().is_some_and(|s| s.name == "terminated") {
+                continue;
+            }
+            let Some(role) = inst
+                .iam_instance_profile
+                .as_ref()
+                .and_then(|p| profile_role.get(p.arn.as_str()))
+            else {
+                continue;
+            };
+            out.push((
+                format!("arn:{part}:ec2:{region}:{acct}:instance/{}", inst.instance_id),
+                *role,
+            ));
+        }
+    }
+    out
 }
 
 struct Builder<'a, 'b> {
@@ -605,7 +698,12 @@ struct Builder<'a, 'b> {
     pattern_nodes: HashMap<String, NodeIndex>,
     /// Roles each principal can assume (for the assumable-role methods), and whether that
     /// depends on conditions the snapshot cannot settle.
-    assumable: HashMap<String, Vec<(String, bool)>>,
+    assumable: HashMap<&'b str, Vec<(&'b str, bool)>>,
+    /// Running instances and the role each runs as: (instance ARN, role ARN).
+    instances: &'b [(String, &'b str)],
+    /// For each method (by index in [`METHODS`]) whose targets do not depend on the
+    /// principal (users, roles, service roles, instances), every target, computed once.
+    shared_targets: Vec<Option<Rc<[Cand<'b>]>>>,
     /// Managed policies that make whoever holds them admin: what an `Attach*Policy` method
     /// attaches (the request's `iam:PolicyARN`).
     admin_policies: Vec<String>,
@@ -617,7 +715,7 @@ struct Builder<'a, 'b> {
     boundary_of: HashMap<String, Option<String>>,
     /// For each `pattern:<method>:<resource pattern>` of a subset-scoped grant, the targets
     /// it matches (computed once, shared by every principal with that grant).
-    subset_cover: HashMap<String, Vec<String>>,
+    subset_cover: HashMap<String, Rc<[&'b str]>>,
     /// Every role's trust policy, looked up once (asked per principal, method and role).
     trust_of: HashMap<&'a str, &'a Policy>,
     /// Roles with an instance profile.
@@ -647,7 +745,11 @@ struct Worth<'f> {
 }
 
 impl<'a, 'b> Builder<'a, 'b> {
-    fn new(account: &'b Account<'a>, catalog: &'b Catalog) -> Self {
+    fn new(
+        account: &'b Account<'a>,
+        catalog: &'b Catalog,
+        instances: &'b [(String, &'b str)],
+    ) -> Self {
         let mut b = Builder {
             account,
             catalog,
@@ -656,6 +758,8 @@ impl<'a, 'b> Builder<'a, 'b> {
             facts: HashMap::new(),
             pattern_nodes: HashMap::new(),
             assumable: HashMap::new(),
+            instances,
+            shared_targets: Vec::new(),
             admin_policies: Vec::new(),
             bounded: HashSet::new(),
             subset_cover: HashMap::new(),
@@ -755,6 +859,7 @@ impl<'a, 'b> Builder<'a, 'b> {
     fn build(mut self) -> PermissionGraph {
         let admin = self.node("admin", NodeKind::Admin);
         let mut exp = Expander::new(self.catalog);
+        let mut cache = FactsCache::default();
         // Nodes, membership, attachments, facts.
         for p in &self.account.principals {
             let kind = match p.kind {
@@ -776,7 +881,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                 self.edge(n, pn, EdgeKind::Boundary, None);
             }
             let grants: Vec<&Policy> = p.grants.iter().filter_map(|g| g.policy).collect();
-            let f = facts(
+            let f = cache.facts(
                 &grants,
                 p.boundary.as_ref().and_then(|b| b.policy),
                 &mut exp,
@@ -791,7 +896,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                     .insert(p.arn.to_string(), p.boundary.as_ref().map(|b| b.id.clone()));
             }
             if let Some(b) = p.boundary.as_ref().and_then(|b| b.policy)
-                && !facts(&[b], None, &mut exp, self.catalog).admin
+                && !cache.facts(&[b], None, &mut exp, self.catalog).admin
             {
                 self.bounded.insert(p.arn.to_string());
             }
@@ -806,7 +911,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             let admin = mp
                 .default_version()
                 .and_then(|v| v.document.policy().ok())
-                .is_some_and(|doc| facts(&[doc], None, &mut exp, self.catalog).admin);
+                .is_some_and(|doc| cache.facts(&[doc], None, &mut exp, self.catalog).admin);
             if admin && !self.admin_policies.contains(&mp.arn) {
                 self.admin_policies.push(mp.arn.clone());
             }
@@ -854,34 +959,10 @@ impl<'a, 'b> Builder<'a, 'b> {
 
     /// Instances run as the role of their instance profile.
     fn runtime(&mut self) {
-        let mut profile_role: HashMap<String, String> = HashMap::new();
-        for r in &self.account.snapshot.authorization_details.roles {
-            for ip in &r.instance_profile_list {
-                profile_role.insert(ip.arn.clone(), r.arn.clone());
-            }
-        }
-        let part = &self.account.snapshot.partition;
-        let acct = &self.account.snapshot.account_id;
-        for (region, sec) in &self.account.snapshot.regions {
-            for inst in sec.ec2.iter().flat_map(|e| &e.instances) {
-                if inst.state.as_ref().is_some_and(|s| s.name == "terminated") {
-                    continue;
-                }
-                let Some(role) = inst
-                    .iam_instance_profile
-                    .as_ref()
-                    .and_then(|p| profile_role.get(&p.arn))
-                else {
-                    continue;
-                };
-                let arn = format!(
-                    "arn:{part}:ec2:{region}:{acct}:instance/{}",
-                    inst.instance_id
-                );
-                let i = self.node(&arn, NodeKind::Instance);
-                let r = self.node(role, NodeKind::Role);
-                self.edge(i, r, EdgeKind::RunsAs, None);
-            }
+        for (arn, role) in self.instances {
+            let i = self.node(arn, NodeKind::Instance);
+            let r = self.node(role, NodeKind::Role);
+            self.edge(i, r, EdgeKind::RunsAs, None);
         }
     }
 
@@ -889,6 +970,32 @@ impl<'a, 'b> Builder<'a, 'b> {
     fn trust(&mut self) {
         let account = self.account;
         let (plain, covered) = self.assume_by_pattern();
+        // The users and roles whose Allow statements mention sts:AssumeRole at all, in account
+        // order: the only ones a trust policy that admits the whole account lets in. Listed
+        // once, not found again among every principal for every role.
+        let assume = self.catalog.action_id("sts:AssumeRole");
+        let assumers: Vec<usize> = account
+            .principals
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.kind != PrincipalKind::Group
+                    && self
+                        .facts
+                        .get(p.arn)
+                        .is_some_and(|f| assume.is_some_and(|a| f.possible.contains(a)))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let mut assume_patterns: Vec<Option<Vec<ResourceFilter>>> =
+            vec![None; account.principals.len()];
+        for &i in &assumers {
+            assume_patterns[i] = allow_resource_patterns(&account.principals[i], "sts:AssumeRole");
+        }
+        let mut trust_ids: HashMap<&Policy, usize> = HashMap::new();
+        let mut memo: HashMap<(usize, usize, u64), Evaluation> = HashMap::new();
+        let mut assume_statements: Vec<AssumeStatements<'b>> =
+            vec![AssumeStatements::Unknown; account.principals.len()];
         for role in account
             .principals
             .iter()
@@ -899,6 +1006,8 @@ impl<'a, 'b> Builder<'a, 'b> {
             };
             let rn = self.index[role.arn];
             let mut admits_account = false;
+            // Admitted by `"Principal": "*"`: a same-account caller needs no identity grant.
+            let mut admits_anyone = false;
             let mut named: BTreeSet<String> = BTreeSet::new();
             for st in trust
                 .statements
@@ -920,6 +1029,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                         let a = self.node("anyone", NodeKind::Anyone);
                         self.edge(a, rn, EdgeKind::CanAssume, None);
                         admits_account = true;
+                        admits_anyone = true;
                         continue;
                     }
                     Principals::Listed(ids) => ids,
@@ -942,6 +1052,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                                 let a = self.node("anyone", NodeKind::Anyone);
                                 self.edge(a, rn, EdgeKind::CanAssume, None);
                                 admits_account = true;
+                                admits_anyone = true;
                             } else if v == own
                                 || v == format!(
                                     "arn:{}:iam::{own}:root",
@@ -962,43 +1073,75 @@ impl<'a, 'b> Builder<'a, 'b> {
                     }
                 }
             }
-            let candidates: Vec<&Principal<'_>> = account
-                .principals
+            let mut indices: Vec<usize> = named
                 .iter()
-                .filter(|p| p.kind != PrincipalKind::Group && p.arn != role.arn)
-                .filter(|p| {
-                    named.contains(p.arn)
-                        || (admits_account
-                            && self.facts.get(p.arn).is_some_and(|f| {
-                                self.catalog
-                                    .action_id("sts:AssumeRole")
-                                    .is_some_and(|a| f.possible.contains(a))
-                            }))
-                })
+                .filter_map(|n| account.index_of(n))
                 .collect();
-            for p in candidates {
-                if plain.contains(role.arn)
+            if admits_account {
+                indices.extend(&assumers);
+            }
+            indices.sort_unstable();
+            indices.dedup();
+            let is_plain = plain.contains(role.arn);
+            // A trust policy with a `Resource` of its own matches per role: not memoised.
+            let next_id = trust_ids.len();
+            let trust_id = trust
+                .statements
+                .iter()
+                .all(|st| st.resource.is_none())
+                .then(|| *trust_ids.entry(trust).or_insert(next_id));
+            for i in indices {
+                let p = &account.principals[i];
+                if p.kind == PrincipalKind::Group || p.arn == role.arn {
+                    continue;
+                }
+                if is_plain
                     && covered.get(p.arn).is_some_and(|pats| {
                         pats.iter().any(|pat| wildcard_match(pat, role.arn, false))
                     })
                 {
                     continue;
                 }
-                let set = with_resource(p.policy_set(), "trust", trust);
-                let r = eval(
-                    &set,
-                    p.arn,
-                    "sts:AssumeRole",
-                    role.arn,
-                    ResourceMatch::Exact,
-                    &[],
-                );
+                // A trust policy that admits the account (not this caller by name, nor anyone)
+                // delegates to the caller's identity policies: no identity Allow statement for
+                // sts:AssumeRole that can name the role, no assuming it.
+                if !admits_anyone
+                    && !named.contains(p.arn)
+                    && let Some(Some(pats)) = assume_patterns.get(i)
+                    && !pats.iter().any(|pat| pat.matches(role.arn))
+                {
+                    continue;
+                }
+                // Equal trust policies on roles the caller's own statements treat alike (the
+                // same of its sts:AssumeRole statements name them) give equal evaluations: one
+                // per (caller, trust policy, such class), not one per role.
+                let key = trust_id.and_then(|t| {
+                    assume_mask(&mut assume_statements[i], p, role.arn).map(|mask| (i, t, mask))
+                });
+                let r = match key.and_then(|k| memo.get(&k)) {
+                    Some(r) => r.clone(),
+                    None => {
+                        let set = with_resource(p.policy_set(), "trust", trust);
+                        let r = eval(
+                            &set,
+                            p.arn,
+                            "sts:AssumeRole",
+                            role.arn,
+                            ResourceMatch::Exact,
+                            &[],
+                        );
+                        if let Some(k) = key {
+                            memo.insert(k, r.clone());
+                        }
+                        r
+                    }
+                };
                 if r.decision == Decision::Allowed {
                     let from = self.index[p.arn];
                     self.assumable
-                        .entry(p.arn.to_string())
+                        .entry(p.arn)
                         .or_default()
-                        .push((role.arn.to_string(), r.conditional));
+                        .push((role.arn, r.conditional));
                     let step = Step {
                         from: p.arn.to_string(),
                         to: role.arn.to_string(),
@@ -1096,9 +1239,9 @@ impl<'a, 'b> Builder<'a, 'b> {
                     n
                 }
             };
-            let entry = self.assumable.entry(from.to_string()).or_default();
+            let entry = self.assumable.entry(from).or_default();
             for role in roles.iter().filter(|r| **r != from) {
-                entry.push((role.to_string(), r.conditional));
+                entry.push((role, r.conditional));
             }
             let step = Step {
                 from: from.to_string(),
@@ -1115,7 +1258,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         (plain.into_iter().collect(), out)
     }
 
-    fn escalations(&mut self, p: &Principal<'a>) {
+    fn escalations(&mut self, p: &'b Principal<'a>) {
         let Some(f) = self.facts.get(p.arn).cloned() else {
             return;
         };
@@ -1125,13 +1268,17 @@ impl<'a, 'b> Builder<'a, 'b> {
                 .action_id(a)
                 .is_some_and(|id| f.possible.contains(id))
         };
-        for m in METHODS {
+        for (mi, m) in METHODS.iter().enumerate() {
             // Assuming a role whose trust policy the caller rewrites needs no identity grant.
             let needed = |a: &str| has(a) || (m.target == Target::Role && a == "sts:AssumeRole");
             if m.id == "sts-assume-role" || !m.requires.iter().all(|(a, _)| needed(a)) {
                 continue;
             }
-            let targets = self.targets(p, m, false);
+            // Targets no Allow statement of the principal can name are not candidates: the
+            // identity side cannot allow them (and these targets have no resource policy).
+            let action = primary_action(m);
+            let prefilter = action.and_then(|a| allow_resource_patterns(p, a));
+            let targets = self.targets(p, m, prefilter.as_deref());
             if targets.is_empty() {
                 continue;
             }
@@ -1140,14 +1287,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             // stands for every target. For targets that do not depend on the principal, the
             // node covers all of them (the principal itself and weaker ones add no false path),
             // so every principal with such a grant shares one node.
-            let shared = matches!(
-                m.target,
-                Target::User
-                    | Target::Role
-                    | Target::PassedRole
-                    | Target::ServiceRole
-                    | Target::InstanceRole
-            );
+            let shared = is_shared(m.target);
             let assume_certain = m.target != Target::AssumableRole
                 || self
                     .assumable
@@ -1157,12 +1297,12 @@ impl<'a, 'b> Builder<'a, 'b> {
                     .all(|(_, c)| !c);
             // A pattern cannot say which assumable roles are bounded (see `try_method`).
             let unbounded = m.target != Target::AssumableRole
-                || targets.iter().all(|(t, _)| !self.bounded.contains(t));
+                || targets.iter().all(|(t, _)| !self.bounded.contains(*t));
             let mut simple = targets.len() >= PATTERN_NODE_MIN
                 && assume_certain
                 && unbounded
                 && self.is_simple(p, m);
-            let mut reached: Vec<(String, Step)> = Vec::new();
+            let from = self.index[p.arn];
             let target_free = shared && primary_action(m).is_none();
             if target_free {
                 // No action of the method is evaluated on its target (the existing-resource
@@ -1170,24 +1310,44 @@ impl<'a, 'b> Builder<'a, 'b> {
                 let Some(step) = self.try_method(p, m, "*", "*", ResourceMatch::Any) else {
                     continue;
                 };
-                let all = self.targets(p, m, true);
-                simple = all.len() >= PATTERN_NODE_MIN;
-                for (_, r) in if simple { &all } else { &targets } {
-                    let to = r.clone();
-                    reached.push((r.clone(), Step { to, ..step.clone() }));
-                }
-            } else if simple {
-                let all = if shared {
-                    self.targets(p, m, true)
+                let all = self.shared(mi, m);
+                if all.len() >= PATTERN_NODE_MIN {
+                    self.shared_edge(from, m, &all, step);
                 } else {
-                    targets.clone()
+                    for (_, r) in targets.iter() {
+                        let t = self.reach_node(r);
+                        self.edge(from, t, EdgeKind::Escalates, Some(Step {
+                            to: r.to_string(),
+                            ..step.clone()
+                        }));
+                    }
+                }
+                continue;
+            }
+            let mut reached: Vec<(&'b str, Step)> = Vec::new();
+            if simple {
+                let all = if shared {
+                    self.shared(mi, m)
+                } else {
+                    Rc::from(targets.as_slice())
                 };
-                let cover = covering_pattern(all.iter().map(|(t, _)| t.as_str()));
-                match self.try_method(p, m, &cover, "admin", ResourceMatch::All) {
+                let cover = covering_pattern(all.iter().map(|(t, _)| *t));
+                match self.try_method(p, m, &cover, ADMIN, ResourceMatch::All) {
+                    Some(step) if shared => {
+                        // Every shared target is reached: one edge to the method's node.
+                        self.shared_edge(from, m, &all, step);
+                        continue;
+                    }
                     Some(step) => {
-                        for (t, r) in &all {
-                            let to = if r == "admin" { t.clone() } else { r.clone() };
-                            reached.push((r.clone(), Step { to, ..step.clone() }));
+                        for (t, r) in all.iter() {
+                            let to = if *r == ADMIN { t } else { r };
+                            reached.push((
+                                r,
+                                Step {
+                                    to: to.to_string(),
+                                    ..step.clone()
+                                },
+                            ));
                         }
                     }
                     None => simple = false,
@@ -1198,20 +1358,18 @@ impl<'a, 'b> Builder<'a, 'b> {
             // principal points at one shared node per (method, pattern), which covers exactly
             // those targets. Targets no such pattern settles are evaluated one by one.
             let mut subsets: Vec<(String, Step)> = Vec::new();
-            if !simple && !target_free {
-                let mut rest: Vec<&(String, String)> = targets.iter().collect();
-                let action = primary_action(m);
+            if !simple {
+                let mut rest: Vec<Cand<'b>> = targets.clone();
                 if let Some(action) = action.filter(|_| shared && targets.len() >= PATTERN_NODE_MIN)
                 {
-                    let mut all: Option<Vec<(String, String)>> = None;
                     for pat in grant_patterns(p, action) {
                         let key = format!("pattern:{}:{pat}", m.id);
                         if !self.subset_cover.contains_key(&key) {
-                            let all = all.get_or_insert_with(|| self.targets(p, m, true));
-                            let covered: Vec<String> = all
+                            let all = self.shared(mi, m);
+                            let covered: Rc<[&'b str]> = all
                                 .iter()
                                 .filter(|(t, _)| wildcard_match(&pat, t, false))
-                                .map(|(_, r)| r.clone())
+                                .map(|(_, r)| *r)
                                 .collect();
                             self.subset_cover.insert(key.clone(), covered);
                         }
@@ -1222,7 +1380,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                         {
                             continue;
                         }
-                        if let Some(step) = self.try_method(p, m, &pat, "admin", ResourceMatch::All)
+                        if let Some(step) = self.try_method(p, m, &pat, ADMIN, ResourceMatch::All)
                         {
                             rest.retain(|(t, _)| !wildcard_match(&pat, t, false));
                             subsets.push((key, step));
@@ -1230,13 +1388,15 @@ impl<'a, 'b> Builder<'a, 'b> {
                     }
                 }
                 for (t, r) in rest {
-                    if action.is_some_and(|a| !may_allow(p, a, t)) {
+                    if let Some(pats) = &prefilter
+                        && !pats.iter().any(|pat| pat.matches(t))
+                    {
                         continue;
                     }
                     if let Some(step) = self.try_method(p, m, t, r, ResourceMatch::Exact) {
                         // Targets that all lead to admin itself: one certain way is enough.
-                        let done = r == "admin" && !step.conditional;
-                        reached.push((r.clone(), step));
+                        let done = r == ADMIN && !step.conditional;
+                        reached.push((r, step));
                         if done {
                             break;
                         }
@@ -1246,7 +1406,6 @@ impl<'a, 'b> Builder<'a, 'b> {
             if reached.is_empty() && subsets.is_empty() {
                 continue;
             }
-            let from = self.index[p.arn];
             for (key, step) in subsets {
                 let pn = match self.pattern_nodes.get(&key) {
                     Some(&n) => n,
@@ -1257,7 +1416,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                             admin: false,
                         });
                         let covered = self.subset_cover.get(&key).cloned().unwrap_or_default();
-                        for r in &covered {
+                        for r in covered.iter() {
                             let t = self.reach_node(r);
                             self.edge(n, t, EdgeKind::Covers, None);
                         }
@@ -1270,29 +1429,25 @@ impl<'a, 'b> Builder<'a, 'b> {
             if reached.is_empty() {
                 continue;
             }
-            if reached.iter().all(|(r, _)| r == "admin") {
+            if reached.iter().all(|(r, _)| *r == ADMIN) {
                 // Every target (its own policies, groups, assumable roles) makes the principal
                 // admin: one edge to admin, the most certain, not one per target.
                 if let Some((_, step)) = reached.into_iter().min_by_key(|(_, s)| s.conditional) {
-                    let admin = self.index["admin"];
+                    let admin = self.index[ADMIN];
                     self.edge(from, admin, EdgeKind::Escalates, Some(step));
                 }
                 continue;
             }
             if simple && reached.len() >= PATTERN_NODE_MIN {
-                let key = if shared {
-                    format!("pattern:{}", m.id)
-                } else {
-                    format!(
-                        "pattern:{}:{}",
-                        m.id,
-                        reached
-                            .iter()
-                            .map(|(r, _)| r.as_str())
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    )
-                };
+                let key = format!(
+                    "pattern:{}:{}",
+                    m.id,
+                    reached
+                        .iter()
+                        .map(|(r, _)| *r)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                );
                 let pn = match self.pattern_nodes.get(&key) {
                     Some(&n) => n,
                     None => {
@@ -1309,15 +1464,56 @@ impl<'a, 'b> Builder<'a, 'b> {
                         n
                     }
                 };
-                let step = reached[0].1.clone();
+                let step = reached.swap_remove(0).1;
                 self.edge(from, pn, EdgeKind::Escalates, Some(step));
             } else {
                 for (r, step) in reached {
-                    let t = self.reach_node(&r);
+                    let t = self.reach_node(r);
                     self.edge(from, t, EdgeKind::Escalates, Some(step));
                 }
             }
         }
+    }
+
+    /// The targets of a method whose targets do not depend on the principal, computed once.
+    fn shared(&mut self, mi: usize, m: &Method) -> Rc<[Cand<'b>]> {
+        if self.shared_targets.len() < METHODS.len() {
+            self.shared_targets.resize(METHODS.len(), None);
+        }
+        if let Some(Some(all)) = self.shared_targets.get(mi) {
+            return all.clone();
+        }
+        let all: Rc<[Cand<'b>]> = self.shared_candidates(m).into();
+        if let Some(slot) = self.shared_targets.get_mut(mi) {
+            *slot = Some(all.clone());
+        }
+        all
+    }
+
+    /// The principal reaches every shared target of the method: an edge to the method's one
+    /// pattern node (made on first use) covering all of them.
+    fn shared_edge(&mut self, from: NodeIndex, m: &Method, all: &[Cand<'b>], mut step: Step) {
+        let key = format!("pattern:{}", m.id);
+        let pn = match self.pattern_nodes.get(&key) {
+            Some(&n) => n,
+            None => {
+                let n = self.graph.add_node(Node {
+                    id: format!("pattern:{}:{} targets", m.id, all.len()),
+                    kind: NodeKind::Pattern,
+                    admin: false,
+                });
+                for (_, r) in all {
+                    let t = self.reach_node(r);
+                    self.edge(n, t, EdgeKind::Covers, None);
+                }
+                self.pattern_nodes.insert(key, n);
+                n
+            }
+        };
+        if let Some((_, r)) = all.first() {
+            step.to = r.to_string();
+        }
+        self.edge(from, pn, EdgeKind::Escalates, Some(step));
     }
 
     fn reach_node(&mut self, reach: &str) -> NodeIndex {
@@ -1351,12 +1547,51 @@ impl<'a, 'b> Builder<'a, 'b> {
     }
 
     /// Candidate targets of a method for a principal: (resource to evaluate on, node reached).
-    /// `shared`: for the kinds that do not depend on the principal (users, roles, instances),
-    /// every target, the principal itself and weaker principals included (for pattern nodes).
-    fn targets(&self, p: &Principal<'a>, m: &Method, shared: bool) -> Vec<(String, String)> {
+    /// For the kinds that do not depend on the principal (see [`is_shared`]), the targets worth
+    /// reaching from it, itself left out; [`Self::shared_candidates`] has all of them.
+    ///
+    /// `prefilter`, the principal's resource patterns for the method's primary action: when
+    /// they are all exact ARNs, only those principals are looked at (a user allowed
+    /// `iam:CreateAccessKey` on `user/${aws:username}` is not compared with every user).
+    fn targets(
+        &self,
+        p: &'b Principal<'a>,
+        m: &Method,
+        prefilter: Option<&[ResourceFilter]>,
+    ) -> Vec<Cand<'b>> {
         let acct = self.account;
-        let admin = "admin".to_string();
-        let mut out = Vec::new();
+        let mut out: Vec<Cand<'b>> = Vec::new();
+        // The principals (by index, in account order) the exact patterns name.
+        let named: Option<Vec<usize>> = prefilter
+            .filter(|pats| pats.iter().all(|f| matches!(f, ResourceFilter::Exact(_))))
+            .map(|pats| {
+                let mut v: Vec<usize> = pats
+                    .iter()
+                    .filter_map(|f| match f {
+                        ResourceFilter::Exact(arn) => acct.index_of(arn),
+                        _ => None,
+                    })
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            });
+        let among = |kind: PrincipalKind| -> Vec<usize> {
+            match &named {
+                Some(v) => v
+                    .iter()
+                    .copied()
+                    .filter(|&i| acct.principals[i].kind == kind)
+                    .collect(),
+                None => acct
+                    .principals
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| x.kind == kind)
+                    .map(|(i, _)| i)
+                    .collect(),
+            }
+        };
         match m.target {
             Target::SelfPrincipal => {
                 let ok = match p.kind {
@@ -1365,13 +1600,13 @@ impl<'a, 'b> Builder<'a, 'b> {
                     PrincipalKind::Group => false,
                 };
                 if ok {
-                    out.push((p.arn.to_string(), admin));
+                    out.push((p.arn, ADMIN));
                 }
             }
             Target::OwnGroup => {
                 for g in &p.groups {
                     if let Some(arn) = self.group_by_name.get(g) {
-                        out.push((arn.to_string(), admin.clone()));
+                        out.push((arn, ADMIN));
                     }
                 }
             }
@@ -1384,7 +1619,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                     let Some(mp) = acct.managed_policy(arn) else {
                         continue;
                     };
-                    if mp.is_aws_managed() || !seen.insert(arn.clone()) {
+                    if mp.is_aws_managed() || !seen.insert(arn.as_str()) {
                         continue;
                     }
                     if m.id == "iam-set-default-policy-version" {
@@ -1403,7 +1638,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                             continue;
                         }
                     }
-                    out.push((arn.clone(), admin.clone()));
+                    out.push((arn.as_str(), ADMIN));
                 }
             }
             Target::AdminGroup => {
@@ -1416,73 +1651,120 @@ impl<'a, 'b> Builder<'a, 'b> {
                         if !p.groups.contains(&g.name)
                             && self.facts.get(g.arn).is_some_and(|f| f.admin)
                         {
-                            out.push((g.arn.to_string(), g.arn.to_string()));
+                            out.push((g.arn, g.arn));
                         }
-                    }
-                }
-            }
-            Target::User => {
-                let mut worth = self.worth_from(p);
-                for (i, u) in
-                    acct.principals.iter().enumerate().filter(|(_, x)| {
-                        x.kind == PrincipalKind::User && (shared || x.arn != p.arn)
-                    })
-                {
-                    let password = self.password_of.get(u.arn).copied().flatten();
-                    let fits = match m.id {
-                        "iam-create-login-profile" => password != Some(true),
-                        "iam-update-login-profile" => password != Some(false),
-                        _ => true,
-                    };
-                    if fits && (shared || self.worth_at(&mut worth, p, i)) {
-                        out.push((u.arn.to_string(), u.arn.to_string()));
-                    }
-                }
-            }
-            Target::Role => {
-                let mut worth = self.worth_from(p);
-                for (i, r) in
-                    acct.principals.iter().enumerate().filter(|(_, x)| {
-                        x.kind == PrincipalKind::Role && (shared || x.arn != p.arn)
-                    })
-                {
-                    if shared || self.worth_at(&mut worth, p, i) {
-                        out.push((r.arn.to_string(), r.arn.to_string()));
                     }
                 }
             }
             Target::AssumableRole => {
                 for (r, _) in self.assumable.get(p.arn).into_iter().flatten() {
-                    out.push((r.clone(), admin.clone()));
+                    out.push((r, ADMIN));
+                }
+            }
+            Target::User => {
+                let mut worth = self.worth_from(p);
+                for i in among(PrincipalKind::User) {
+                    let u = acct.principals[i].arn;
+                    if u != p.arn && self.user_fits(m, u) && self.worth_at(&mut worth, p, i) {
+                        out.push((u, u));
+                    }
+                }
+            }
+            Target::Role => {
+                let mut worth = self.worth_from(p);
+                for i in among(PrincipalKind::Role) {
+                    let r = acct.principals[i].arn;
+                    if r != p.arn && self.worth_at(&mut worth, p, i) {
+                        out.push((r, r));
+                    }
                 }
             }
             Target::PassedRole | Target::ServiceRole => {
                 // Trusted by the method's service (with an instance profile for EC2): see
                 // `service_roles`.
                 let mut worth = self.worth_from(p);
-                for &i in self.service_roles.get(m.id).into_iter().flatten() {
+                let service_roles = self.service_roles.get(m.id).map_or(&[][..], |v| v.as_slice());
+                let candidates: Vec<usize> = match &named {
+                    Some(v) => v
+                        .iter()
+                        .copied()
+                        .filter(|i| service_roles.binary_search(i).is_ok())
+                        .collect(),
+                    None => service_roles.to_vec(),
+                };
+                for i in candidates {
                     let r = acct.principals[i].arn;
-                    if shared || (r != p.arn && self.worth_at(&mut worth, p, i)) {
-                        out.push((r.to_string(), r.to_string()));
+                    if r != p.arn && self.worth_at(&mut worth, p, i) {
+                        out.push((r, r));
                     }
                 }
             }
             Target::InstanceRole => {
-                for i in self
-                    .graph
-                    .node_indices()
-                    .filter(|&i| self.graph[i].kind == NodeKind::Instance)
-                {
-                    for e in self.graph.edges_directed(i, Direction::Outgoing) {
-                        let role = &self.graph[e.target()].id;
-                        if shared || self.worth_reaching(p, role) {
-                            out.push((self.graph[i].id.clone(), role.clone()));
-                        }
+                let mut worth = self.worth_from(p);
+                for (instance, role) in self.instances {
+                    let ok = match acct.index_of(role) {
+                        Some(i) => self.worth_at(&mut worth, p, i),
+                        None => self.worth_reaching(p, role),
+                    };
+                    if ok {
+                        out.push((instance.as_str(), role));
                     }
                 }
             }
         }
         out
+    }
+
+    /// Every target of a method whose targets do not depend on the principal (see
+    /// [`is_shared`]), weaker ones and any principal itself included: what one shared
+    /// pattern node covers.
+    fn shared_candidates(&self, m: &Method) -> Vec<Cand<'b>> {
+        let acct = self.account;
+        let mut out: Vec<Cand<'b>> = Vec::new();
+        match m.target {
+            Target::User => {
+                for u in &acct.principals {
+                    if u.kind == PrincipalKind::User && self.user_fits(m, u.arn) {
+                        out.push((u.arn, u.arn));
+                    }
+                }
+            }
+            Target::Role => {
+                for r in &acct.principals {
+                    if r.kind == PrincipalKind::Role {
+                        out.push((r.arn, r.arn));
+                    }
+                }
+            }
+            Target::PassedRole | Target::ServiceRole => {
+                for &i in self.service_roles.get(m.id).into_iter().flatten() {
+                    let r = acct.principals[i].arn;
+                    out.push((r, r));
+                }
+            }
+            Target::InstanceRole => {
+                for (instance, role) in self.instances {
+                    out.push((instance.as_str(), role));
+                }
+            }
+            Target::SelfPrincipal
+            | Target::OwnGroup
+            | Target::OwnPolicy
+            | Target::AdminGroup
+            | Target::AssumableRole => {}
+        }
+        out
+    }
+
+    /// Whether a login-profile method applies to a user: creating one needs a user without a
+    /// console password, updating one a user with one.
+    fn user_fits(&self, m: &Method, user: &str) -> bool {
+        let password = || self.password_of.get(user).copied().flatten();
+        match m.id {
+            "iam-create-login-profile" => password() != Some(true),
+            "iam-update-login-profile" => password() != Some(false),
+            _ => true,
+        }
     }
 
     /// Puts principals with equal facts into one class (see `class_of`).
@@ -1656,7 +1938,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                 .get(p.arn)
                 .into_iter()
                 .flatten()
-                .any(|(r, c)| r == target && *c);
+                .any(|(r, c)| *r == target && *c);
         }
         for (action, on) in m.requires {
             let (resource, mode, passed_to) = match on {
@@ -1789,6 +2071,15 @@ const ACTS_ON_PRINCIPAL: &[&str] = &[
     "iam:DeleteRolePermissionsBoundary",
 ];
 
+/// Target kinds that do not depend on the principal: every principal with a grant for the
+/// method reaches the same set, so they share one pattern node.
+fn is_shared(t: Target) -> bool {
+    matches!(
+        t,
+        Target::User | Target::Role | Target::PassedRole | Target::ServiceRole | Target::InstanceRole
+    )
+}
+
 /// The action of a method that is evaluated on its target (the one a resource scope limits),
 /// if any is.
 fn primary_action(m: &Method) -> Option<&'static str> {
@@ -1802,7 +2093,7 @@ fn primary_action(m: &Method) -> Option<&'static str> {
 fn allow_statements<'p>(
     p: &'p Principal<'_>,
     action: &'p str,
-) -> impl Iterator<Item = &'p iam_model::policy::Statement> + 'p {
+) -> impl Iterator<Item = &'p Statement> + 'p {
     p.grants
         .iter()
         .filter_map(|g| g.policy)
@@ -1836,18 +2127,166 @@ fn grant_patterns(p: &Principal<'_>, action: &str) -> Vec<String> {
     out
 }
 
-/// False when no identity Allow statement of the principal can match `action` on `resource`:
-/// the identity side cannot allow it (and these methods' targets have no resource policy).
-fn may_allow(p: &Principal<'_>, action: &str, resource: &str) -> bool {
-    allow_statements(p, action).any(|st| match &st.resource {
-        None => true,
-        Some(r) => {
-            r.negated
-                || r.patterns
+/// A principal's statements that can decide `sts:AssumeRole` (every policy of its policy set,
+/// Allow and Deny), computed on first use.
+#[derive(Clone)]
+enum AssumeStatements<'p> {
+    /// Not computed yet.
+    Unknown,
+    /// More than 64, or with policy variables in a resource: no memo.
+    Unusable,
+    /// The statements.
+    Known(Vec<&'p Statement>),
+}
+
+/// Which of the principal's `sts:AssumeRole` statements match the role (a bit per statement),
+/// or `None` when that cannot stand for the role (see [`AssumeStatements`]).
+fn assume_mask<'p>(slot: &mut AssumeStatements<'p>, p: &'p Principal<'_>, role: &str) -> Option<u64> {
+    if matches!(slot, AssumeStatements::Unknown) {
+        let mut v: Vec<&'p Statement> = Vec::new();
+        let mut usable = true;
+        let set = p.policy_set();
+        let policies: Vec<&'p Policy> = set
+            .identity
+            .iter()
+            .chain(&set.boundary)
+            .chain(set.scps.iter().flatten())
+            .chain(set.rcps.iter().flatten())
+            .chain(&set.session)
+            .chain(&set.endpoints)
+            .map(|n| n.policy)
+            .collect();
+        for pol in policies {
+            for st in &pol.statements {
+                let names = st
+                    .action
+                    .patterns
                     .iter()
-                    .any(|pat| pat.contains("${") || wildcard_match(pat, resource, false))
+                    .any(|pat| wildcard_match(pat, "sts:AssumeRole", true))
+                    != st.action.negated;
+                if !names {
+                    continue;
+                }
+                if st
+                    .resource
+                    .as_ref()
+                    .is_some_and(|r| r.patterns.iter().any(|pat| pat.contains("${")))
+                {
+                    usable = false;
+                }
+                v.push(st);
+            }
         }
-    })
+        *slot = if usable && v.len() <= 64 {
+            AssumeStatements::Known(v)
+        } else {
+            AssumeStatements::Unusable
+        };
+    }
+    let AssumeStatements::Known(statements) = slot else {
+        return None;
+    };
+    let mut mask = 0u64;
+    for (bit, st) in statements.iter().enumerate() {
+        let hit = match &st.resource {
+            None => true,
+            Some(r) => {
+                r.patterns.iter().any(|pat| wildcard_match(pat, role, false)) != r.negated
+            }
+        };
+        if hit {
+            mask |= 1 << bit;
+        }
+    }
+    Some(mask)
+}
+
+/// The resource patterns of the principal's identity Allow statements for `action`, with the
+/// policy variables the principal itself settles (`aws:username` of a user, its ARN and
+/// account) substituted: a resource none of them matches cannot be allowed by the identity side
+/// (and the methods' targets have no resource policy). `None` when some statement may match
+/// any resource: no `Resource`, a `NotResource`, or a variable the principal does not settle.
+fn allow_resource_patterns(p: &Principal<'_>, action: &str) -> Option<Vec<ResourceFilter>> {
+    let account = p.arn.split(':').nth(4).unwrap_or_default();
+    let lookup = |key: &str| -> Option<String> {
+        let v = match key.to_ascii_lowercase().as_str() {
+            "aws:username" if p.kind == PrincipalKind::User => p.name,
+            "aws:principalarn" => p.arn,
+            "aws:principalaccount" if !account.is_empty() => account,
+            _ => return None,
+        };
+        Some(v.to_string())
+    };
+    let mut out = Vec::new();
+    for st in allow_statements(p, action) {
+        let r = st.resource.as_ref()?;
+        if r.negated {
+            return None;
+        }
+        for pat in &r.patterns {
+            out.push(ResourceFilter::new(pat, lookup)?);
+        }
+    }
+    Some(out)
+}
+
+/// One resource pattern of an Allow statement, policy variables substituted, compiled for the
+/// cheapest match that is exact.
+#[derive(Clone, Debug)]
+enum ResourceFilter {
+    /// No wildcard: equality.
+    Exact(String),
+    /// Wildcards, and no literal `*` or `?` from a variable: [`wildcard_match`].
+    Wild(String),
+    /// The general case.
+    General(Pattern),
+}
+
+impl ResourceFilter {
+    /// `None` when a variable is not settled by `lookup`.
+    fn new(pattern: &str, lookup: impl FnMut(&str) -> Option<String>) -> Option<ResourceFilter> {
+        if !pattern.contains("${") {
+            return Some(if pattern.contains(['*', '?']) {
+                ResourceFilter::Wild(pattern.to_string())
+            } else {
+                ResourceFilter::Exact(pattern.to_string())
+            });
+        }
+        let compiled = substitute(&parse_template(pattern), lookup)?;
+        let literal_wild = compiled
+            .tokens
+            .iter()
+            .any(|t| matches!(t, Token::Literal(l) if l.contains(['*', '?'])));
+        Some(if compiled.is_literal() && !literal_wild {
+            let mut s = String::new();
+            for t in &compiled.tokens {
+                if let Token::Literal(l) = t {
+                    s.push_str(l);
+                }
+            }
+            ResourceFilter::Exact(s)
+        } else if !literal_wild {
+            let mut s = String::new();
+            for t in &compiled.tokens {
+                match t {
+                    Token::Literal(l) => s.push_str(l),
+                    Token::Star => s.push('*'),
+                    Token::One => s.push('?'),
+                }
+            }
+            ResourceFilter::Wild(s)
+        } else {
+            ResourceFilter::General(compiled)
+        })
+    }
+
+    fn matches(&self, resource: &str) -> bool {
+        match self {
+            ResourceFilter::Exact(s) => s == resource,
+            ResourceFilter::Wild(s) => wildcard_match(s, resource, false),
+            ResourceFilter::General(p) => p.matches(resource, false),
+        }
+    }
 }
 
 /// The values the principal's Allow statements for `action` test `key` against.
