@@ -25,6 +25,7 @@
 mod methods;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use iam_model::catalog::{ActionSet, Catalog, Expander};
@@ -699,6 +700,11 @@ struct Builder<'a, 'b> {
     /// Roles each principal can assume (for the assumable-role methods), and whether that
     /// depends on conditions the snapshot cannot settle.
     assumable: HashMap<&'b str, Vec<(&'b str, bool)>>,
+    /// The evaluations of the principal whose escalations are being found, by request
+    /// (action, resource, resource match, extra context): see `try_method`.
+    eval_memo: RefCell<HashMap<EvalKey, Evaluation>>,
+    /// That principal's statements per action ([`statement_mask`]).
+    action_statements: RefCell<HashMap<&'static str, ActionStatements<'b>>>,
     /// Running instances and the role each runs as: (instance ARN, role ARN).
     instances: &'b [(String, &'b str)],
     /// For each method (by index in [`METHODS`]) whose targets do not depend on the
@@ -759,6 +765,8 @@ impl<'a, 'b> Builder<'a, 'b> {
             pattern_nodes: HashMap::new(),
             assumable: HashMap::new(),
             instances,
+            eval_memo: RefCell::new(HashMap::new()),
+            action_statements: RefCell::new(HashMap::new()),
             shared_targets: Vec::new(),
             admin_policies: Vec::new(),
             bounded: HashSet::new(),
@@ -994,8 +1002,8 @@ impl<'a, 'b> Builder<'a, 'b> {
         }
         let mut trust_ids: HashMap<&Policy, usize> = HashMap::new();
         let mut memo: HashMap<(usize, usize, u64), Evaluation> = HashMap::new();
-        let mut assume_statements: Vec<AssumeStatements<'b>> =
-            vec![AssumeStatements::Unknown; account.principals.len()];
+        let mut assume_statements: Vec<ActionStatements<'b>> =
+            vec![ActionStatements::Unknown; account.principals.len()];
         for role in account
             .principals
             .iter()
@@ -1116,7 +1124,8 @@ impl<'a, 'b> Builder<'a, 'b> {
                 // same of its sts:AssumeRole statements name them) give equal evaluations: one
                 // per (caller, trust policy, such class), not one per role.
                 let key = trust_id.and_then(|t| {
-                    assume_mask(&mut assume_statements[i], p, role.arn).map(|mask| (i, t, mask))
+                    statement_mask(&mut assume_statements[i], p, "sts:AssumeRole", role.arn)
+                        .map(|mask| (i, t, mask))
                 });
                 let r = match key.and_then(|k| memo.get(&k)) {
                     Some(r) => r.clone(),
@@ -1262,6 +1271,8 @@ impl<'a, 'b> Builder<'a, 'b> {
         let Some(f) = self.facts.get(p.arn).cloned() else {
             return;
         };
+        self.eval_memo.borrow_mut().clear();
+        self.action_statements.borrow_mut().clear();
         let catalog = self.catalog;
         let has = |a: &str| {
             catalog
@@ -1922,7 +1933,7 @@ impl<'a, 'b> Builder<'a, 'b> {
     /// `mode` reads `target`: one resource, or (`All`) a pattern standing for many.
     fn try_method(
         &self,
-        p: &Principal<'_>,
+        p: &'b Principal<'a>,
         m: &Method,
         target: &str,
         reach: &str,
@@ -1986,7 +1997,29 @@ impl<'a, 'b> Builder<'a, 'b> {
                             .retain(|s| s.kind != PolicyKind::Resource);
                         r
                     }
-                    None => eval(&set, p.arn, action, resource, mode, &extra),
+                    None => {
+                        // The methods share actions (iam:PassRole on the same roles,
+                        // lambda:CreateFunction on anything): each request of one principal
+                        // is evaluated once.
+                        let on = match mode {
+                            ResourceMatch::Exact => self
+                                .action_statements
+                                .borrow_mut()
+                                .entry(action)
+                                .or_insert(ActionStatements::Unknown)
+                                .mask(p, action, resource),
+                            ResourceMatch::All | ResourceMatch::Any => None,
+                        };
+                        let on = on.map_or_else(|| MemoResource::Resource(resource.to_string()), MemoResource::Mask);
+                        let key = (*action, on, mode_id(mode), extra);
+                        if let Some(r) = self.eval_memo.borrow().get(&key) {
+                            r.clone()
+                        } else {
+                            let r = eval(&set, p.arn, action, resource, mode, &key.3);
+                            self.eval_memo.borrow_mut().insert(key, r.clone());
+                            r
+                        }
+                    }
                 };
                 if r.decision != Decision::Allowed {
                     continue;
@@ -2060,6 +2093,25 @@ impl<'a, 'b> Builder<'a, 'b> {
 /// Extra context keys of a request, each with its values (none: known to be absent).
 type Context = Vec<(&'static str, Vec<String>)>;
 
+/// A request of one principal: action, resource, resource match ([`mode_id`]), extra context.
+type EvalKey = (&'static str, MemoResource, u8, Context);
+
+/// The resource of a memoised request: the resource itself, or the mask of the principal's
+/// statements it matches ([`statement_mask`]), which stands for every resource alike.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum MemoResource {
+    Resource(String),
+    Mask(u64),
+}
+
+fn mode_id(mode: ResourceMatch) -> u8 {
+    match mode {
+        ResourceMatch::Exact => 0,
+        ResourceMatch::All => 1,
+        ResourceMatch::Any => 2,
+    }
+}
+
 /// IAM actions on a user or role whose requests carry `iam:PermissionsBoundary` (the
 /// principal's current boundary), among those the methods use.
 const ACTS_ON_PRINCIPAL: &[&str] = &[
@@ -2127,10 +2179,10 @@ fn grant_patterns(p: &Principal<'_>, action: &str) -> Vec<String> {
     out
 }
 
-/// A principal's statements that can decide `sts:AssumeRole` (every policy of its policy set,
-/// Allow and Deny), computed on first use.
+/// A principal's statements that can decide one action (every policy of its policy set, Allow
+/// and Deny), computed on first use.
 #[derive(Clone)]
-enum AssumeStatements<'p> {
+enum ActionStatements<'p> {
     /// Not computed yet.
     Unknown,
     /// More than 64, or with policy variables in a resource: no memo.
@@ -2139,10 +2191,23 @@ enum AssumeStatements<'p> {
     Known(Vec<&'p Statement>),
 }
 
-/// Which of the principal's `sts:AssumeRole` statements match the role (a bit per statement),
-/// or `None` when that cannot stand for the role (see [`AssumeStatements`]).
-fn assume_mask<'p>(slot: &mut AssumeStatements<'p>, p: &'p Principal<'_>, role: &str) -> Option<u64> {
-    if matches!(slot, AssumeStatements::Unknown) {
+/// Which of the principal's statements for `action` match `resource` (a bit per statement), or
+/// `None` when that cannot stand for the resource (see [`ActionStatements`]). Two resources
+/// with one mask are alike for every evaluation of that principal and action: the request's
+/// resource is only ever compared with statements' `Resource` elements.
+impl<'p> ActionStatements<'p> {
+    fn mask(&mut self, p: &'p Principal<'_>, action: &str, resource: &str) -> Option<u64> {
+        statement_mask(self, p, action, resource)
+    }
+}
+
+fn statement_mask<'p>(
+    slot: &mut ActionStatements<'p>,
+    p: &'p Principal<'_>,
+    action: &str,
+    resource: &str,
+) -> Option<u64> {
+    if matches!(slot, ActionStatements::Unknown) {
         let mut v: Vec<&'p Statement> = Vec::new();
         let mut usable = true;
         let set = p.policy_set();
@@ -2162,7 +2227,7 @@ fn assume_mask<'p>(slot: &mut AssumeStatements<'p>, p: &'p Principal<'_>, role: 
                     .action
                     .patterns
                     .iter()
-                    .any(|pat| wildcard_match(pat, "sts:AssumeRole", true))
+                    .any(|pat| wildcard_match(pat, action, true))
                     != st.action.negated;
                 if !names {
                     continue;
@@ -2178,12 +2243,12 @@ fn assume_mask<'p>(slot: &mut AssumeStatements<'p>, p: &'p Principal<'_>, role: 
             }
         }
         *slot = if usable && v.len() <= 64 {
-            AssumeStatements::Known(v)
+            ActionStatements::Known(v)
         } else {
-            AssumeStatements::Unusable
+            ActionStatements::Unusable
         };
     }
-    let AssumeStatements::Known(statements) = slot else {
+    let ActionStatements::Known(statements) = slot else {
         return None;
     };
     let mut mask = 0u64;
@@ -2191,7 +2256,10 @@ fn assume_mask<'p>(slot: &mut AssumeStatements<'p>, p: &'p Principal<'_>, role: 
         let hit = match &st.resource {
             None => true,
             Some(r) => {
-                r.patterns.iter().any(|pat| wildcard_match(pat, role, false)) != r.negated
+                r.patterns
+                    .iter()
+                    .any(|pat| wildcard_match(pat, resource, false))
+                    != r.negated
             }
         };
         if hit {
