@@ -245,6 +245,7 @@ impl Case {
                 policy: p,
             }),
             endpoints: named(&endpoints),
+            org_id: None,
         };
         let mut ctx = RequestContext::new();
         for (k, v) in &self.request.context {
