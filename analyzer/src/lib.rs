@@ -95,6 +95,26 @@ pub fn analyze(snapshot: &Snapshot, config: &Config, selection: &Selection) -> R
             message: e.message.clone(),
         })
         .collect();
+    // The organisation's control policies: what could not be applied, or that none could.
+    if snapshot.organizations.is_none()
+        && snapshot
+            .collection_errors
+            .iter()
+            .any(|e| e.operation.starts_with("organizations:"))
+    {
+        coverage_gaps.push(CoverageGap {
+            operation: "organizations".to_string(),
+            region: None,
+            message: "the organisation could not be read: service and resource control policies (SCPs, RCPs) were not applied, so a Deny in them is not taken into account".to_string(),
+        });
+    }
+    for gap in &ctx.account.organisation.gaps {
+        coverage_gaps.push(CoverageGap {
+            operation: "organizations".to_string(),
+            region: None,
+            message: gap.clone(),
+        });
+    }
     let filled = managed::filled(snapshot);
     if !filled.is_empty() {
         coverage_gaps.push(CoverageGap {

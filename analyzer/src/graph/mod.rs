@@ -26,7 +26,7 @@ mod methods;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use iam_model::catalog::{ActionSet, Catalog, Expander};
+use iam_model::catalog::{AccessLevel, ActionSet, Catalog, Expander};
 use iam_model::eval::{
     Decision, Evaluation, Named, PolicyKind, PolicySet, Request, RequestContext, RequestPrincipal,
     ResourceMatch, StatementRef, derive_context, evaluate,
@@ -539,10 +539,16 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Computes the `*`-on-`*` facts of a set of policies.
+/// Computes the `*`-on-`*` facts of a set of policies, within the SCP levels that restrict
+/// their holder (none for a single policy). Under SCPs, an administrator is whoever holds
+/// everything every level allows, provided the levels leave every IAM permissions-management
+/// action (with those, the holder can still grant itself the rest): guard rails such as
+/// "never leave the organisation" keep admins admin, an SCP that takes IAM permissions
+/// management away leaves none.
 fn facts(
     grants: &[&Policy],
     boundary: Option<&Policy>,
+    scps: &[Vec<Named<'_>>],
     exp: &mut Expander<'_>,
     catalog: &Catalog,
 ) -> Facts {
@@ -592,7 +598,31 @@ fn facts(
         star.intersect_with(&bstar);
         possible.intersect_with(&bpossible);
     }
-    let admin = star.len() == catalog.action_count();
+    if scps.is_empty() {
+        let admin = star.len() == catalog.action_count();
+        return Facts { possible, admin };
+    }
+    let mut ceiling: Option<ActionSet> = None;
+    for level in scps {
+        let level: Vec<&Policy> = level.iter().map(|n| n.policy).collect();
+        let (lstar, lpossible) = side(&level, exp);
+        star.intersect_with(&lstar);
+        possible.intersect_with(&lpossible);
+        match &mut ceiling {
+            Some(c) => c.intersect_with(&lstar),
+            None => ceiling = Some(lstar),
+        }
+    }
+    let mut iam_pm = ActionSet::new_empty(catalog);
+    if let Some(iam) = catalog.service("iam") {
+        iam_pm.extend(
+            iam.actions()
+                .filter(|a| a.access_level() == AccessLevel::PermissionsManagement)
+                .map(|a| a.id()),
+        );
+    }
+    let admin = ceiling
+        .is_some_and(|c| !iam_pm.is_empty() && iam_pm.is_subset(&c) && star.len() == c.len());
     Facts { possible, admin }
 }
 
@@ -779,6 +809,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             let f = facts(
                 &grants,
                 p.boundary.as_ref().and_then(|b| b.policy),
+                &p.scps,
                 &mut exp,
                 self.catalog,
             );
@@ -791,7 +822,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                     .insert(p.arn.to_string(), p.boundary.as_ref().map(|b| b.id.clone()));
             }
             if let Some(b) = p.boundary.as_ref().and_then(|b| b.policy)
-                && !facts(&[b], None, &mut exp, self.catalog).admin
+                && !facts(&[b], None, &[], &mut exp, self.catalog).admin
             {
                 self.bounded.insert(p.arn.to_string());
             }
@@ -806,7 +837,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             let admin = mp
                 .default_version()
                 .and_then(|v| v.document.policy().ok())
-                .is_some_and(|doc| facts(&[doc], None, &mut exp, self.catalog).admin);
+                .is_some_and(|doc| facts(&[doc], None, &[], &mut exp, self.catalog).admin);
             if admin && !self.admin_policies.contains(&mp.arn) {
                 self.admin_policies.push(mp.arn.clone());
             }
@@ -1396,7 +1427,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                             .filter(|v| !v.is_default_version)
                             .any(|v| {
                                 v.document.policy().is_ok_and(|doc| {
-                                    facts(&[doc], None, &mut exp, self.catalog).admin
+                                    facts(&[doc], None, &[], &mut exp, self.catalog).admin
                                 })
                             });
                         if !broader {
