@@ -374,3 +374,69 @@ fn table_colour_only_on_a_terminal_and_never_with_no_color() {
     // Not a terminal (captured here): no colour either.
     assert!(!iamsight(&["scan", "--demo"]).stdout.contains('\u{1b}'));
 }
+
+/// The demo's contract for issue 7's "done when" (`fixtures/demo/README.md`, "The seed's
+/// examples"): every row of that table is an open finding of that check on that resource,
+/// saying what the row says. The table itself must keep the six examples the issue names.
+#[test]
+fn demo_triggers_the_seeds_examples() {
+    let readme = std::fs::read_to_string(e2e::repo().join("fixtures/demo/README.md")).unwrap();
+    let section = readme
+        .split("### The seed's examples")
+        .nth(1)
+        .and_then(|s| s.split("\n### ").next())
+        .expect("the README has a \"The seed's examples\" section");
+    // `| example | `check` | `resource` | `says` |`, code spans unwrapped.
+    let unquote = |cell: &str| {
+        let c = cell.trim();
+        match c.strip_prefix("``").and_then(|c| c.strip_suffix("``")) {
+            Some(inner) => inner.trim().to_string(),
+            None => c.trim_matches('`').to_string(),
+        }
+    };
+    let rows: Vec<Vec<String>> = section
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| example") && !l.starts_with("| ---"))
+        .map(|l| l.trim_matches('|').split(" | ").map(unquote).collect())
+        .collect();
+    let examples: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        rows[2][3], "no tag with key `owner`",
+        "code spans are read whole"
+    );
+    assert_eq!(
+        examples,
+        [
+            "a security group with port 22 open to the world",
+            "a weak password policy",
+            "a resource missing its owner tag",
+            "an unencrypted resource",
+            "a public resource",
+            "an IAM escalation",
+        ]
+    );
+    let o = iamsight(&["scan", "--demo", "--format", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let report: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    for row in &rows {
+        let [example, check, resource, says] = row.as_slice() else {
+            panic!("a row of four cells: {row:?}");
+        };
+        let Some(f) = findings
+            .iter()
+            .find(|f| f["check"] == check.as_str() && f["resource"] == resource.as_str())
+        else {
+            panic!("{example}: no `{check}` finding on `{resource}`");
+        };
+        assert_eq!(f["status"], "open", "{example}");
+        let text: Vec<&str> = std::iter::once(&f["message"])
+            .chain(f["evidence"].as_array().unwrap().iter().map(|e| &e["text"]))
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert!(
+            text.iter().any(|t| t.contains(says.as_str())),
+            "{example}: `{check}` on `{resource}` does not say `{says}`: {text:?}"
+        );
+    }
+}
