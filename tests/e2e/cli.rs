@@ -440,3 +440,46 @@ fn demo_triggers_the_seeds_examples() {
         );
     }
 }
+
+/// Risk × use on the demo's findings (`fixtures/demo/README.md`, "Risk × use"): the
+/// contractor's never-used CloudFront write on `*` is safe to remove and leads the medium
+/// findings; the S3 wildcard and the deployer's Lambda writes are used: constrain; PassRole is
+/// untracked: not judged. The table shows the verdict too.
+#[test]
+fn demo_findings_say_whether_a_risky_grant_is_safe_to_remove() {
+    let o = iamsight(&["scan", "--demo", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let verdict = |check: &str, resource: &str| {
+        let f = findings
+            .iter()
+            .find(|f| f["check"] == check && f["resource"].as_str().unwrap().ends_with(resource))
+            .unwrap_or_else(|| panic!("no {check} on {resource}"));
+        f["risk_use"]["verdict"].as_str().unwrap().to_string()
+    };
+    let write = "policy-allows-write-without-resource-constraint";
+    assert_eq!(
+        verdict(write, "sam.contractor:contractor-cloudfront"),
+        "safe-to-remove"
+    );
+    assert_eq!(
+        verdict(write, "ci-lambda-deployer:lambda-deploy"),
+        "constrain"
+    );
+    assert_eq!(
+        verdict("policy-grants-service-wildcard", "policy/acme-s3-full"),
+        "constrain"
+    );
+    assert_eq!(
+        verdict(
+            "policy-allows-passrole-to-any-role",
+            "ci-lambda-deployer:lambda-deploy"
+        ),
+        "not-judged"
+    );
+    let first_medium = findings.iter().find(|f| f["severity"] == "medium").unwrap();
+    assert_eq!(first_medium["risk_use"]["verdict"], "safe-to-remove");
+    let table = iamsight(&["scan", "--demo"]).stdout;
+    assert!(table.contains("→ safe to remove"), "{table}");
+    assert!(table.contains("→ constrain, do not remove"));
+}

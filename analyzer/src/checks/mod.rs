@@ -259,6 +259,7 @@ impl<'a> Emitter<'a> {
             tags: subject.tags,
             status: Status::Open,
             suppression: None,
+            risk_use: None,
         });
     }
 

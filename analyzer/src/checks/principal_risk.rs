@@ -598,10 +598,12 @@ fn evidence_for(held: &[Held]) -> Vec<Evidence> {
         }
     }
     for (s, actions) in statements {
+        let about: Vec<String> = actions.iter().map(|a| a.to_string()).collect();
         ev.push(Evidence {
             policy: Some(s.policy.clone()),
             statement: Some(s.index),
             sid: s.sid.clone(),
+            actions: about,
             ..Evidence::text(
                 "statement",
                 format!(
