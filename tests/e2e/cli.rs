@@ -283,6 +283,7 @@ expires = "2026-01-01"
         "--demo",
         "--format",
         "json",
+        "--show-suppressed",
         "--config",
         &cfg.display().to_string(),
     ]);
@@ -482,4 +483,95 @@ fn demo_findings_say_whether_a_risky_grant_is_safe_to_remove() {
     let table = iamsight(&["scan", "--demo"]).stdout;
     assert!(table.contains("→ safe to remove"), "{table}");
     assert!(table.contains("→ constrain, do not remove"));
+}
+
+/// `--ignore` takes ids and names (comma-separated): those checks do not run, the rest do.
+#[test]
+fn ignore_skips_exactly_the_named_checks() {
+    let report = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["scan", "--demo", "--format", "json"];
+        args.extend_from_slice(extra);
+        let o = iamsight(&args);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        serde_json::from_str(&o.stdout).unwrap()
+    };
+    let checks = |r: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let flagged = |r: &serde_json::Value, check: &str| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == check)
+            .count()
+    };
+    let all = report(&[]);
+    let some = report(&["--ignore", "security-group-open-to-world-ssh,IAM-021"]);
+    let gone: Vec<String> = checks(&all).difference(&checks(&some)).cloned().collect();
+    assert_eq!(
+        gone,
+        [
+            "password-policy-short-minimum",
+            "security-group-open-to-world-ssh"
+        ]
+    );
+    assert_eq!(flagged(&all, "security-group-open-to-world-ssh"), 2);
+    assert_eq!(flagged(&some, "security-group-open-to-world-ssh"), 0);
+    assert_eq!(flagged(&some, "password-policy-short-minimum"), 0);
+    assert_eq!(
+        flagged(&some, "password-policy-allows-reuse"),
+        flagged(&all, "password-policy-allows-reuse")
+    );
+    let o = iamsight(&["scan", "--demo", "--ignore", "no-such-check"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("unknown check `no-such-check`"),
+        "{}",
+        o.stderr
+    );
+}
+
+/// `audit` runs the IAM checks, and only them; `scan` runs every check.
+#[test]
+fn audit_runs_the_iam_checks_only() {
+    let run = |cmd: &str| -> serde_json::Value {
+        let o = iamsight(&[cmd, "--demo", "--format", "json"]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        serde_json::from_str(&o.stdout).unwrap()
+    };
+    let audit = run("audit");
+    let scan = run("scan");
+    let services = |r: &serde_json::Value, key: &str| -> std::collections::BTreeSet<String> {
+        r[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["service"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(services(&audit, "checks"), ["iam".to_string()].into());
+    assert_eq!(services(&audit, "findings"), ["iam".to_string()].into());
+    let iam_checks = analyzer::checks::CHECKS
+        .iter()
+        .filter(|c| c.service == "iam")
+        .count();
+    assert_eq!(audit["checks"].as_array().unwrap().len(), iam_checks);
+    assert!(services(&scan, "findings").len() > 1, "scan runs the rest");
+    // The IAM findings are the same in both.
+    let iam_ids = |r: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["service"] == "iam")
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(iam_ids(&audit), iam_ids(&scan));
 }
