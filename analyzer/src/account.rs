@@ -105,6 +105,9 @@ pub struct Principal<'a> {
     pub rcps: Vec<Vec<Named<'a>>>,
     /// The organisation's id (`aws:PrincipalOrgID`), when known.
     pub org_id: Option<&'a str>,
+    /// The account's regions (those in the snapshot), for the engine's choice of
+    /// `aws:RequestedRegion` in capability questions ([`PolicySet::regions`]).
+    pub regions: Vec<&'a str>,
 }
 
 impl<'a> Principal<'a> {
@@ -118,7 +121,8 @@ impl<'a> Principal<'a> {
 
     /// The policy set of this principal's requests to the account's own resources: its
     /// identity policies, its boundary, the SCPs that restrict it and the RCPs of the account,
-    /// with the organisation's id. The resource's policy and session policies are added by
+    /// with the organisation's id and the account's regions (a capability question may be
+    /// answered in any of them). The resource's policy and session policies are added by
     /// the caller; for a resource in another account, the caller clears `rcps` (they are
     /// this account's).
     pub fn policy_set(&self) -> PolicySet<'_> {
@@ -142,6 +146,7 @@ impl<'a> Principal<'a> {
             scps: self.scps.clone(),
             rcps: self.rcps.clone(),
             org_id: self.org_id,
+            regions: &self.regions,
             ..PolicySet::default()
         }
     }
@@ -379,6 +384,7 @@ impl<'a> Account<'a> {
     pub fn new(snapshot: &'a Snapshot) -> Account<'a> {
         let d = &snapshot.authorization_details;
         let organisation = Organisation::of(snapshot);
+        let regions: Vec<&str> = snapshot.regions.keys().map(String::as_str).collect();
         let managed: HashMap<&str, &ManagedPolicyDetail> =
             d.policies.iter().map(|p| (p.arn.as_str(), p)).collect();
         let resolve_managed = |a: &AttachedPolicy, via: Option<&str>| Grant {
@@ -456,6 +462,7 @@ impl<'a> Account<'a> {
                 scps: organisation.scps.clone(),
                 rcps: organisation.rcps.clone(),
                 org_id: organisation.id,
+                regions: regions.clone(),
             });
         }
         for r in &d.roles {
@@ -491,6 +498,7 @@ impl<'a> Account<'a> {
                     organisation.rcps.clone()
                 },
                 org_id: organisation.id,
+                regions: regions.clone(),
             });
         }
         for g in &d.groups {
@@ -517,6 +525,7 @@ impl<'a> Account<'a> {
                 scps: organisation.scps.clone(),
                 rcps: organisation.rcps.clone(),
                 org_id: organisation.id,
+                regions: regions.clone(),
             });
         }
         let by_arn = principals

@@ -731,6 +731,25 @@ mod tests {
         );
     }
 
+    /// A region-restricting SCP does not make a capability conditional: the principal can
+    /// use it in the regions the account works in.
+    #[test]
+    fn a_region_scp_leaves_the_risk_at_full_severity() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/checks/principal-can-exfiltrate-data/scp-regions.json");
+        let snap =
+            iam_model::snapshot::Snapshot::from_json_str(&std::fs::read_to_string(path).unwrap())
+                .unwrap();
+        let config = Config::default();
+        let ctx = Context::new(&snap, &config);
+        let mut em = Emitter::new(&EXFILTRATE);
+        (EXFILTRATE.run)(&ctx, &mut em);
+        let f = em.into_findings();
+        let reader = finding_on(&f, "user/fail-secret-reader-in-our-regions");
+        assert_eq!(reader.severity, Severity::High, "{}", reader.message);
+        assert!(!reader.message.contains("only under conditions"));
+    }
+
     #[test]
     fn every_listed_action_is_in_the_catalog_with_its_resource_type() {
         let catalog = Catalog::embedded();

@@ -169,6 +169,7 @@ fn prove(snapshot: &Snapshot) -> Result<usize, String> {
             scps: original.scps.clone(),
             rcps: original.rcps.clone(),
             org_id: original.org_id,
+            regions: original.regions,
             ..PolicySet::default()
         };
         suggested

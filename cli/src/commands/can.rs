@@ -68,6 +68,8 @@ pub fn run(a: CanArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             .filter(|arn| !arn.account.is_empty())
             .map(|arn| arn.account)
     });
+    // `can` answers one request: a region the request does not name stays open, not chosen.
+    set.regions = &[];
     // The RCPs in the set are the scanned account's: they govern its resources only.
     if resource_account
         .as_deref()

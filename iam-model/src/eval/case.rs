@@ -246,6 +246,7 @@ impl Case {
             }),
             endpoints: named(&endpoints),
             org_id: None,
+            regions: &[],
         };
         let mut ctx = RequestContext::new();
         for (k, v) in &self.request.context {

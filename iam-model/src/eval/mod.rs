@@ -110,6 +110,12 @@ pub struct PolicySet<'a> {
     /// and RCPs are mostly written against these keys; without them every such condition
     /// would stay open.
     pub org_id: Option<&'a str>,
+    /// The regions the principal may call (the account's), for capability questions: when
+    /// the context does not name `aws:RequestedRegion` and the decision depends on it, the
+    /// caller could pick any of these, so the first region in which the request is certainly
+    /// allowed decides (an SCP that denies every region but a few, or a policy that allows
+    /// one region, does not make every action "conditional"). Empty: the region stays open.
+    pub regions: &'a [&'a str],
 }
 
 /// A request.
@@ -449,6 +455,38 @@ impl Matched<'_> {
 
 /// Evaluates a request against its policies, following AWS's documented logic.
 pub fn evaluate(set: &PolicySet<'_>, req: &Request<'_>) -> Evaluation {
+    let first = evaluate_once(set, req);
+    let region_open = first.conditional
+        && !set.regions.is_empty()
+        && req.context.get("aws:RequestedRegion").is_none()
+        && first.open_conditions.iter().any(|c| {
+            c.condition
+                .split(' ')
+                .nth(1)
+                .is_some_and(|k| k.eq_ignore_ascii_case("aws:RequestedRegion"))
+        });
+    if !region_open {
+        return first;
+    }
+    // The caller chooses the region: the first one in which the request is certainly allowed.
+    for region in set.regions {
+        let mut ctx = req.context.clone();
+        ctx.set("aws:RequestedRegion", *region);
+        let e = evaluate_once(
+            set,
+            &Request {
+                context: &ctx,
+                ..req.clone()
+            },
+        );
+        if e.decision == Decision::Allowed && !e.conditional {
+            return e;
+        }
+    }
+    first
+}
+
+fn evaluate_once(set: &PolicySet<'_>, req: &Request<'_>) -> Evaluation {
     // The context the conditions see: given values, then values derived from the principal.
     let mut owned;
     let ctx = if needs_derived(req) {

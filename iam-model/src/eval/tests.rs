@@ -247,6 +247,47 @@ fn rcps_govern_only_the_services_that_support_them() {
 }
 
 #[test]
+fn a_capability_question_may_choose_the_region() {
+    let allow = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+    );
+    let regions_scp = pol(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","NotAction":"iam:*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1"]}}}]}"#,
+    );
+    let mut set = PolicySet {
+        identity: vec![Named {
+            name: "a",
+            policy: &allow,
+        }],
+        scps: vec![vec![Named {
+            name: "regions",
+            policy: &regions_scp,
+        }]],
+        ..PolicySet::default()
+    };
+    let mut ctx = RequestContext::new();
+    ctx.partial = true;
+    let alice = "arn:aws:iam::111111111111:user/alice";
+    let e = eval_with(&set, alice, "lambda:CreateFunction", "*", &ctx);
+    assert_eq!((e.decision, e.conditional), (Decision::Allowed, true));
+    // The account works in two regions; the caller may pick eu-west-1.
+    let regions = ["ap-south-1", "eu-west-1"];
+    set.regions = &regions;
+    let e = eval_with(&set, alice, "lambda:CreateFunction", "*", &ctx);
+    assert_eq!((e.decision, e.conditional), (Decision::Allowed, false));
+    // No region it works in is allowed: still open.
+    let elsewhere = ["ap-south-1"];
+    set.regions = &elsewhere;
+    let e = eval_with(&set, alice, "lambda:CreateFunction", "*", &ctx);
+    assert!(e.conditional);
+    // A region the request names is never replaced.
+    set.regions = &regions;
+    ctx.set("aws:RequestedRegion", "ap-south-1");
+    let e = eval_with(&set, alice, "lambda:CreateFunction", "*", &ctx);
+    assert_eq!(e.decision, Decision::ExplicitlyDenied);
+}
+
+#[test]
 fn signed_callers_are_not_aws_services() {
     let mut ctx = RequestContext::new();
     derive_context(
