@@ -5,8 +5,15 @@
 //! Boundaries and resource policies (trust, bucket, key) are looked up here too. A grant whose
 //! document does not parse, or whose managed policy is not in the snapshot, is kept as
 //! *unresolved*: analyses say what they could not see instead of guessing.
+//!
+//! The organisation's service and resource control policies are resolved here too
+//! ([`Organisation`]): every user and role (but service-linked roles) carries the SCP levels
+//! that restrict it and the RCP levels of the account's resources, so every evaluation made
+//! through [`Principal::policy_set`] honours them — the per-principal checks, `can`,
+//! `who-can` and the escalation graph alike.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use iam_model::Timestamp;
 use iam_model::eval::{Named, PolicySet};
@@ -90,6 +97,17 @@ pub struct Principal<'a> {
     pub boundary: Option<Grant<'a>>,
     /// Group names (users only).
     pub groups: Vec<&'a str>,
+    /// The SCP levels that restrict this principal, root first and the account last
+    /// (see [`Organisation`]); empty when none apply.
+    pub scps: Vec<Vec<Named<'a>>>,
+    /// The RCP levels of the account's resources, which the principal's requests to them
+    /// meet; empty when none apply.
+    pub rcps: Vec<Vec<Named<'a>>>,
+    /// The organisation's id (`aws:PrincipalOrgID`), when known.
+    pub org_id: Option<&'a str>,
+    /// The account's regions (those in the snapshot), for the engine's choice of
+    /// `aws:RequestedRegion` in capability questions ([`PolicySet::regions`]).
+    pub regions: Vec<&'a str>,
 }
 
 impl<'a> Principal<'a> {
@@ -101,8 +119,12 @@ impl<'a> Principal<'a> {
             .filter(|g| g.policy.is_none())
     }
 
-    /// The identity side of a policy set for this principal: its identity policies and
-    /// boundary. Resource, organisation and session policies are added by the caller.
+    /// The policy set of this principal's requests to the account's own resources: its
+    /// identity policies, its boundary, the SCPs that restrict it and the RCPs of the account,
+    /// with the organisation's id and the account's regions (a capability question may be
+    /// answered in any of them). The resource's policy and session policies are added by
+    /// the caller; for a resource in another account, the caller clears `rcps` (they are
+    /// this account's).
     pub fn policy_set(&self) -> PolicySet<'_> {
         PolicySet {
             identity: self
@@ -121,7 +143,214 @@ impl<'a> Principal<'a> {
                     policy: p,
                 })
             }),
+            scps: self.scps.clone(),
+            rcps: self.rcps.clone(),
+            org_id: self.org_id,
+            regions: &self.regions,
             ..PolicySet::default()
+        }
+    }
+
+    /// Is this a service-linked role (AWS owns it; SCPs and RCPs do not restrict it)?
+    pub fn is_service_linked(&self) -> bool {
+        self.kind == PrincipalKind::Role && self.path.starts_with("/aws-service-role/")
+    }
+}
+
+/// The organisation as it bears on the scanned account, from the snapshot's `organizations`
+/// section, following AWS's rules:
+///
+/// - SCPs and RCPs exist only with all features enabled (`FeatureSet` `ALL`), and restrict
+///   nothing in the management account;
+/// - every level of the path — the root, each OU down to the account, the account — must
+///   allow: one list of policies per level, root first;
+/// - SCPs do not restrict service-linked roles, nor RCPs the requests of service-linked roles
+///   (the evaluation engine also knows this, from the role's path).
+///
+/// What the snapshot does not show is not guessed, and always in the direction that keeps a
+/// risk visible: a level with no known policy (AWS keeps at least one on each level; none
+/// means it was not read) is left out rather than taken to deny everything; a policy whose
+/// document was not read keeps its level open (treated as allowing everything, denying
+/// nothing) while the level's readable Deny statements still apply; a policy whose place on
+/// the path is unknown is not applied. Each such case is listed in [`Organisation::gaps`].
+#[derive(Clone, Debug, Default)]
+pub struct Organisation<'a> {
+    /// `o-...`, when known.
+    pub id: Option<&'a str>,
+    /// The management account, when known.
+    pub management_account: Option<&'a str>,
+    /// The accounts known to be in the organisation: the scanned one, the management
+    /// account, and those the section lists (`Accounts`). Empty when the account is in no
+    /// known organisation.
+    pub accounts: Vec<&'a str>,
+    /// SCP levels that restrict the account's principals, root first.
+    pub scps: Vec<Vec<Named<'a>>>,
+    /// RCP levels that restrict access to the account's resources, root first.
+    pub rcps: Vec<Vec<Named<'a>>>,
+    /// What could not be applied, and why.
+    pub gaps: Vec<String>,
+}
+
+/// The stand-in for a control policy whose document was not read: allows everything, denies
+/// nothing, so its level never blocks on its account.
+fn unread_policy() -> Option<&'static Policy> {
+    static UNREAD: OnceLock<Option<Policy>> = OnceLock::new();
+    UNREAD
+        .get_or_init(|| {
+            Policy::parse(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+            )
+            .ok()
+        })
+        .as_ref()
+}
+
+impl<'a> Organisation<'a> {
+    /// The organisation of the snapshot's account.
+    pub fn of(snapshot: &'a Snapshot) -> Organisation<'a> {
+        let Some(section) = &snapshot.organizations else {
+            return Organisation::default();
+        };
+        let own = snapshot.account_id.as_str();
+        let org = section.organization.as_ref();
+        let management = org.and_then(|o| o.master_account_id.as_deref());
+        let mut accounts = vec![own];
+        accounts.extend(management);
+        for a in &section.accounts {
+            accounts.push(a.id.as_str());
+        }
+        accounts.sort_unstable();
+        accounts.dedup();
+        let mut view = Organisation {
+            id: org.and_then(|o| o.id.as_deref()),
+            management_account: management,
+            accounts,
+            ..Organisation::default()
+        };
+        if management == Some(own) {
+            // "SCPs don't affect users or roles in the management account"; nor do RCPs its
+            // resources.
+            return view;
+        }
+        if org
+            .and_then(|o| o.feature_set.as_deref())
+            .is_some_and(|f| f.eq_ignore_ascii_case("CONSOLIDATED_BILLING"))
+        {
+            return view;
+        }
+        // The path, root first. Without the parents only the account's own level is known.
+        let mut levels: Vec<&str> = section
+            .parents
+            .iter()
+            .rev()
+            .map(|p| p.id.as_str())
+            .collect();
+        let path_known = section
+            .parents
+            .last()
+            .is_some_and(|p| p.parent_type.eq_ignore_ascii_case("ROOT"));
+        levels.push(own);
+        if !path_known && !section.policies.is_empty() {
+            view.gaps.push(
+                "the account's path to the organisation root is not in the snapshot: only the control policies attached to the known levels are applied".to_string(),
+            );
+        }
+        for kind in [ControlKind::Scp, ControlKind::Rcp] {
+            let mut out: Vec<Vec<Named<'a>>> = Vec::new();
+            let of_kind: Vec<&'a iam_model::snapshot::OrgPolicy> = section
+                .policies
+                .iter()
+                .filter(|p| kind.matches(p.policy_summary.policy_type.as_deref()))
+                .collect();
+            if of_kind.is_empty() {
+                // Not enabled (RCPs), or not read: the collection errors say which.
+                continue;
+            }
+            for level in &levels {
+                let mut named = Vec::new();
+                let mut unread = false;
+                for p in of_kind
+                    .iter()
+                    .filter(|p| p.targets.iter().any(|t| t == level))
+                {
+                    let label = p
+                        .policy_summary
+                        .arn
+                        .as_deref()
+                        .unwrap_or(p.policy_summary.id.as_str());
+                    match p.content.as_ref().map(|c| c.policy()) {
+                        Some(Ok(policy)) => named.push(Named {
+                            name: label,
+                            policy,
+                        }),
+                        _ => {
+                            unread = true;
+                            view.gaps.push(format!(
+                                "{} `{label}` (on `{level}`) could not be read: its Deny statements are not applied",
+                                kind.as_str()
+                            ));
+                            if let Some(policy) = unread_policy() {
+                                named.push(Named {
+                                    name: label,
+                                    policy,
+                                });
+                            }
+                        }
+                    }
+                }
+                if named.is_empty() && !unread {
+                    view.gaps.push(format!(
+                        "no {} attached to `{level}` is in the snapshot (AWS keeps at least one on every level): that level is not applied",
+                        kind.as_str()
+                    ));
+                    continue;
+                }
+                out.push(named);
+            }
+            for p in of_kind
+                .iter()
+                .filter(|p| !p.targets.iter().any(|t| levels.contains(&t.as_str())))
+            {
+                view.gaps.push(format!(
+                    "{} `{}` is attached to no level of the account's known path: not applied",
+                    kind.as_str(),
+                    p.policy_summary.id
+                ));
+            }
+            match kind {
+                ControlKind::Scp => view.scps = out,
+                ControlKind::Rcp => view.rcps = out,
+            }
+        }
+        view
+    }
+
+    /// Is `account` known to be in the organisation? `None` when the snapshot knows no
+    /// organisation.
+    pub fn contains(&self, account: &str) -> Option<bool> {
+        self.id.is_some().then(|| self.accounts.contains(&account))
+    }
+}
+
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum ControlKind {
+    Scp,
+    Rcp,
+}
+
+impl ControlKind {
+    fn matches(self, policy_type: Option<&str>) -> bool {
+        let want = match self {
+            ControlKind::Scp => "SERVICE_CONTROL_POLICY",
+            ControlKind::Rcp => "RESOURCE_CONTROL_POLICY",
+        };
+        policy_type.is_some_and(|t| t.eq_ignore_ascii_case(want))
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            ControlKind::Scp => "SCP",
+            ControlKind::Rcp => "RCP",
         }
     }
 }
@@ -130,6 +359,8 @@ impl<'a> Principal<'a> {
 pub struct Account<'a> {
     /// The snapshot.
     pub snapshot: &'a Snapshot,
+    /// The organisation, its control policies and what of them could not be applied.
+    pub organisation: Organisation<'a>,
     /// Users, then roles, then groups, in snapshot order.
     pub principals: Vec<Principal<'a>>,
     by_arn: HashMap<&'a str, usize>,
@@ -152,6 +383,8 @@ impl<'a> Account<'a> {
     /// Resolves every principal's policies.
     pub fn new(snapshot: &'a Snapshot) -> Account<'a> {
         let d = &snapshot.authorization_details;
+        let organisation = Organisation::of(snapshot);
+        let regions: Vec<&str> = snapshot.regions.keys().map(String::as_str).collect();
         let managed: HashMap<&str, &ManagedPolicyDetail> =
             d.policies.iter().map(|p| (p.arn.as_str(), p)).collect();
         let resolve_managed = |a: &AttachedPolicy, via: Option<&str>| Grant {
@@ -226,6 +459,10 @@ impl<'a> Account<'a> {
                 grants,
                 boundary: boundary(&u.permissions_boundary),
                 groups: u.group_list.iter().map(String::as_str).collect(),
+                scps: organisation.scps.clone(),
+                rcps: organisation.rcps.clone(),
+                org_id: organisation.id,
+                regions: regions.clone(),
             });
         }
         for r in &d.roles {
@@ -249,6 +486,19 @@ impl<'a> Account<'a> {
                 grants,
                 boundary: boundary(&r.permissions_boundary),
                 groups: Vec::new(),
+                // AWS owns service-linked roles: no SCP or RCP restricts them.
+                scps: if r.is_service_linked() {
+                    Vec::new()
+                } else {
+                    organisation.scps.clone()
+                },
+                rcps: if r.is_service_linked() {
+                    Vec::new()
+                } else {
+                    organisation.rcps.clone()
+                },
+                org_id: organisation.id,
+                regions: regions.clone(),
             });
         }
         for g in &d.groups {
@@ -272,6 +522,10 @@ impl<'a> Account<'a> {
                 grants,
                 boundary: None,
                 groups: Vec::new(),
+                scps: organisation.scps.clone(),
+                rcps: organisation.rcps.clone(),
+                org_id: organisation.id,
+                regions: regions.clone(),
             });
         }
         let by_arn = principals
@@ -285,6 +539,7 @@ impl<'a> Account<'a> {
         }
         Account {
             snapshot,
+            organisation,
             principals,
             by_arn,
             managed,
@@ -374,5 +629,128 @@ impl<'a> Account<'a> {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A member account under `ou-1` under `r-1`, with `policies` (JSON array) and roles.
+    fn account(master: &str, feature_set: &str, policies: &str) -> Snapshot {
+        Snapshot::from_json_str(&format!(
+            r#"{{"iamsight_snapshot":1,"account_id":"111122223333","collected_at":"2026-11-30T12:00:00Z",
+            "authorization_details":{{"RoleDetailList":[
+              {{"Path":"/","RoleName":"app","RoleId":"AROA1","Arn":"arn:aws:iam::111122223333:role/app","CreateDate":"2024-01-01T00:00:00Z"}},
+              {{"Path":"/aws-service-role/support.amazonaws.com/","RoleName":"AWSServiceRoleForSupport","RoleId":"AROA2","Arn":"arn:aws:iam::111122223333:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport","CreateDate":"2024-01-01T00:00:00Z"}}]}},
+            "organizations":{{"Organization":{{"Id":"o-1","FeatureSet":"{feature_set}","MasterAccountId":"{master}"}},
+              "Parents":[{{"Id":"ou-1","Type":"ORGANIZATIONAL_UNIT"}},{{"Id":"r-1","Type":"ROOT"}}],
+              "Policies":{policies}}}}}"#
+        ))
+        .unwrap()
+    }
+
+    fn policy(id: &str, kind: &str, content: &str, targets: &str) -> String {
+        format!(
+            r#"{{"PolicySummary":{{"Id":"{id}","Type":"{kind}"}},"Content":{content},"Targets":{targets}}}"#
+        )
+    }
+
+    const FULL: &str =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+    #[test]
+    fn every_level_of_the_path_root_first_and_service_linked_roles_exempt() {
+        let policies = format!(
+            "[{},{}]",
+            policy(
+                "p-full",
+                "SERVICE_CONTROL_POLICY",
+                FULL,
+                r#"["r-1","ou-1","111122223333"]"#
+            ),
+            policy(
+                "p-deny",
+                "SERVICE_CONTROL_POLICY",
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#,
+                r#"["ou-1"]"#
+            )
+        );
+        let snap = account("999988887777", "ALL", &policies);
+        let a = Account::new(&snap);
+        let levels: Vec<Vec<&str>> = a
+            .organisation
+            .scps
+            .iter()
+            .map(|l| l.iter().map(|n| n.name).collect())
+            .collect();
+        assert_eq!(
+            levels,
+            [vec!["p-full"], vec!["p-full", "p-deny"], vec!["p-full"]]
+        );
+        assert!(a.organisation.rcps.is_empty());
+        assert!(a.organisation.gaps.is_empty(), "{:?}", a.organisation.gaps);
+        let app = a.by_arn("arn:aws:iam::111122223333:role/app").unwrap();
+        assert_eq!(app.policy_set().scps.len(), 3);
+        assert_eq!(app.org_id, Some("o-1"));
+        let slr = a.principals.iter().find(|p| p.is_service_linked()).unwrap();
+        assert!(slr.scps.is_empty() && slr.rcps.is_empty());
+        assert_eq!(a.organisation.contains("999988887777"), Some(true));
+        assert_eq!(a.organisation.contains("444455556666"), Some(false));
+    }
+
+    #[test]
+    fn no_control_policy_applies_in_the_management_account_or_without_all_features() {
+        let policies = format!(
+            "[{}]",
+            policy(
+                "p-full",
+                "SERVICE_CONTROL_POLICY",
+                FULL,
+                r#"["r-1","ou-1","111122223333"]"#
+            )
+        );
+        for (master, features) in [
+            ("111122223333", "ALL"),
+            ("999988887777", "CONSOLIDATED_BILLING"),
+        ] {
+            let snap = account(master, features, &policies);
+            let a = Account::new(&snap);
+            assert!(a.organisation.scps.is_empty(), "{master} {features}");
+            assert!(a.principals.iter().all(|p| p.scps.is_empty()));
+        }
+    }
+
+    #[test]
+    fn what_was_not_read_never_denies_and_is_a_gap() {
+        // The account level has no known SCP (not read), and the OU's second SCP has no content.
+        let policies = format!(
+            "[{},{}]",
+            policy(
+                "p-full",
+                "SERVICE_CONTROL_POLICY",
+                FULL,
+                r#"["r-1","ou-1"]"#
+            ),
+            policy("p-unread", "SERVICE_CONTROL_POLICY", "null", r#"["ou-1"]"#)
+        );
+        let snap = account("999988887777", "ALL", &policies);
+        let a = Account::new(&snap);
+        assert_eq!(
+            a.organisation.scps.len(),
+            2,
+            "the account level is left out"
+        );
+        assert_eq!(
+            a.organisation.scps[1].len(),
+            2,
+            "the unread policy stands open"
+        );
+        let gaps = a.organisation.gaps.join("\n");
+        assert!(
+            gaps.contains("`p-unread` (on `ou-1`) could not be read"),
+            "{gaps}"
+        );
+        assert!(gaps.contains("no SCP attached to `111122223333`"), "{gaps}");
     }
 }

@@ -22,6 +22,7 @@ pub mod docs;
 pub mod graph;
 pub mod managed;
 pub mod report;
+pub mod risk_use;
 pub mod suggest;
 pub mod unused;
 
@@ -79,9 +80,14 @@ pub fn analyze(snapshot: &Snapshot, config: &Config, selection: &Selection) -> R
         }
         apply_suppressions(f, config, ctx.now);
     }
+    risk_use::attach(&mut findings, &ctx);
+    // Most severe first; within a severity, risky grants nobody uses (safe to remove) first,
+    // then those to constrain.
+    let use_rank = |f: &Finding| f.risk_use.as_ref().map_or(3, |r| r.verdict as u8);
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
+            .then_with(|| use_rank(a).cmp(&use_rank(b)))
             .then_with(|| a.check_id.cmp(&b.check_id))
             .then_with(|| a.resource.cmp(&b.resource))
             .then_with(|| a.id.cmp(&b.id))
@@ -95,6 +101,26 @@ pub fn analyze(snapshot: &Snapshot, config: &Config, selection: &Selection) -> R
             message: e.message.clone(),
         })
         .collect();
+    // The organisation's control policies: what could not be applied, or that none could.
+    if snapshot.organizations.is_none()
+        && snapshot
+            .collection_errors
+            .iter()
+            .any(|e| e.operation.starts_with("organizations:"))
+    {
+        coverage_gaps.push(CoverageGap {
+            operation: "organizations".to_string(),
+            region: None,
+            message: "the organisation could not be read: service and resource control policies (SCPs, RCPs) were not applied, so a Deny in them is not taken into account".to_string(),
+        });
+    }
+    for gap in &ctx.account.organisation.gaps {
+        coverage_gaps.push(CoverageGap {
+            operation: "organizations".to_string(),
+            region: None,
+            message: gap.clone(),
+        });
+    }
     let filled = managed::filled(snapshot);
     if !filled.is_empty() {
         coverage_gaps.push(CoverageGap {

@@ -157,6 +157,10 @@ pub struct Evidence {
     /// The statement's Sid.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sid: Option<String>,
+    /// The actions of that statement the evidence is about (`s3:*`, `iam:PassRole`); empty
+    /// when it is about the whole statement.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub actions: Vec<String>,
 }
 
 impl Evidence {
@@ -168,8 +172,51 @@ impl Evidence {
             policy: None,
             statement: None,
             sid: None,
+            actions: Vec::new(),
         }
     }
+
+    /// The same evidence, about these actions of its statement.
+    pub fn about(mut self, actions: impl IntoIterator<Item = impl Into<String>>) -> Evidence {
+        self.actions = actions.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// Risk × use: what to do with a risky grant, given whether its holders use it. Ordered as
+/// findings are: `safe-to-remove` first.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UseVerdict {
+    /// Every holder's last-accessed data says the grant was not used in the window
+    /// (`tracked-unused` or `service-unused`): removing it takes nothing anyone uses.
+    SafeToRemove,
+    /// Some holder used it in the window: constrain it (resources, conditions), do not remove
+    /// it.
+    Constrain,
+    /// Its use cannot be judged: AWS does not track the actions, the holders or the grant are
+    /// younger than the window, or there is no last-accessed data.
+    NotJudged,
+}
+
+impl UseVerdict {
+    /// The words a reader sees.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UseVerdict::SafeToRemove => "safe to remove",
+            UseVerdict::Constrain => "constrain, do not remove",
+            UseVerdict::NotJudged => "use not judged",
+        }
+    }
+}
+
+/// A risky grant's verdict with its reason (also the finding's `risk-use` evidence line).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskUse {
+    /// What to do.
+    pub verdict: UseVerdict,
+    /// Why: which actions were used (and when) or were not, by whom.
+    pub reason: String,
 }
 
 /// One finding.
@@ -206,6 +253,11 @@ pub struct Finding {
     /// The suppression's reason, when suppressed.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub suppression: Option<String>,
+    /// For a risky grant (admin access, service wildcards, unconstrained writes, PassRole or
+    /// AssumeRole on every role, the per-principal risk categories): whether it is used, and
+    /// so whether it is safe to remove.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub risk_use: Option<RiskUse>,
 }
 
 /// A check's documentation as carried in the report (for renderers that need rule metadata).

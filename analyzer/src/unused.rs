@@ -12,8 +12,27 @@
 //! - `too-new`: the principal (or the policy version) is younger than the window: not judged.
 //!
 //! Which actions AWS tracks is read from the last-accessed responses themselves: the union, per
-//! service, of the actions listed in any entity's `TrackedActionsLastAccessed`. A principal
-//! without last-accessed data is never judged. "Now" is the snapshot's `collected_at`.
+//! service, of the actions listed in any entity's `TrackedActionsLastAccessed`; an entity whose
+//! job was `SERVICE_LEVEL` is judged per service only. A principal without last-accessed data,
+//! or whose job did not complete, is never judged. "Now" is the snapshot's `collected_at`.
+//!
+//! **The window the data covers.** Each row carries the window it was judged on,
+//! `window_start`..`window_end`, and never claims more than the data covers:
+//!
+//! - it ends when the entity's last-accessed job completed (`JobCompletionDate`, at most
+//!   `collected_at`): use after that is not in the data, so the window is counted back from
+//!   there, not from "now";
+//! - it is the configured `unused_days`, capped by AWS's tracking period
+//!   ([`TRACKING_PERIOD_DAYS`]: "IAM reports activity for at least the last 400 days");
+//! - `days_unused` is counted to the window's end, and for a grant never used in the tracking
+//!   period it is the days the data covers for that entity: from the later of the tracking
+//!   period's start and the entity's creation, not a flat 400.
+//!
+//! Not modelled, and so not claimed either way: AWS's per-Region tracking start for Regions
+//! that began supporting last-accessed data within the last year (the snapshot does not say
+//! where an entity could act), and per-service start dates of action-level tracking (AWS
+//! publishes them for no service in a machine-readable form); an action missing from the
+//! tracked lists is `untracked`, never unused.
 //!
 //! Grants that *were* used in the window are listed apart, in [`UnusedReport::used`], with the
 //! confidence `used`: the rows of [`UnusedReport::rows`] keep their meaning (unused or not
@@ -236,6 +255,11 @@ pub struct UnusedRow {
     pub confidence: Confidence,
     /// The window judged, in days (capped by the tracking period).
     pub window_days: i64,
+    /// The window's start: `window_days` before its end.
+    pub window_start: Timestamp,
+    /// The window's end: when the entity's last-accessed job completed (at most "now"), or
+    /// "now" for a grant judged without data (`too-new`).
+    pub window_end: Timestamp,
     /// What the grant would let an attacker do.
     pub risk: RiskTier,
     /// What to do with it.
@@ -341,7 +365,6 @@ pub fn unused_permissions(
         report.no_collection_time = true;
         return report;
     };
-    let cutoff = now.minus_days(window);
     let tracking = Tracking::read(snapshot);
     let mut exp = Expander::new(catalog);
     let iam_pm = iam_permissions_management(catalog);
@@ -353,7 +376,24 @@ pub fn unused_permissions(
         if p.kind == PrincipalKind::Role && p.path.starts_with("/aws-service-role/") {
             continue;
         }
-        let data = snapshot.last_accessed.get(p.arn);
+        // Only a completed job is data.
+        let data = snapshot.last_accessed.get(p.arn).filter(|d| {
+            d.job_status
+                .as_deref()
+                .is_none_or(|s| s.eq_ignore_ascii_case("COMPLETED"))
+        });
+        // The window the data covers: it ends when the job completed, not at "now".
+        let end = data
+            .and_then(|d| d.job_completion_date)
+            .filter(|t| *t <= now)
+            .unwrap_or(now);
+        let cutoff = end.minus_days(window);
+        let tracked_since = end.minus_days(TRACKING_PERIOD_DAYS).max(p.created);
+        let service_level_only = data.is_some_and(|d| {
+            d.job_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("SERVICE_LEVEL"))
+        });
         let principal_too_new = p.created > cutoff;
         if data.is_none() && !principal_too_new {
             if p.grants.iter().any(|g| g.policy.is_some()) {
@@ -445,12 +485,14 @@ pub fn unused_permissions(
                         action: action.map(str::to_string),
                         last_accessed: last,
                         days_unused: if confidence.is_unused() {
-                            Some(last.map_or(TRACKING_PERIOD_DAYS, |t| now.days_since(t)))
+                            Some(end.days_since(last.unwrap_or(tracked_since)))
                         } else {
                             None
                         },
                         confidence,
                         window_days: window,
+                        window_start: cutoff,
+                        window_end: end,
                         risk,
                         recommendation: Recommendation::judge(
                             confidence,
@@ -470,7 +512,12 @@ pub fn unused_permissions(
                         continue;
                     }
                     let svc_used = usage.service_last(service).filter(|t| *t >= cutoff);
-                    match tracking.actions.get(service) {
+                    let tracked = if service_level_only {
+                        None
+                    } else {
+                        tracking.actions.get(service)
+                    };
+                    match tracked {
                         Some(tracked) => {
                             for a in actions {
                                 let name =

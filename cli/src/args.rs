@@ -122,7 +122,8 @@ pub struct ReportArgs {
     /// Skip these checks (ids or names, comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "CHECKS")]
     pub ignore: Vec<String>,
-    /// Also list suppressed findings in the table.
+    /// Also list suppressed findings (marked as such) in every format; without it they are
+    /// left out and only counted in the summary.
     #[arg(long)]
     pub show_suppressed: bool,
     /// A previous JSON report: show only findings that are new since then (stable ids).

@@ -127,3 +127,55 @@ fn can_uses_groups_boundaries_and_trust_policies_of_the_snapshot() {
         o.stderr
     );
 }
+
+/// The organisation's SCPs take part in `can` and `who-can`: the Deny of
+/// `IamOnlyForPlatform` stops everyone outside `user/platform/`, and is named.
+#[test]
+fn can_and_who_can_honour_the_organisations_scps() {
+    let snap = fixture("checks/principal-can-escalate-to-admin/scp-deny-iam.json");
+    let role = "arn:aws:iam::111122223333:role/lambda-admin";
+    let o = iamsight(&[
+        "can",
+        "pass-passer-under-scp",
+        "iam:PassRole",
+        role,
+        "--snapshot",
+        &snap,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    let r: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(r["decision"], "ExplicitlyDenied");
+    assert_eq!(r["blocked_by"], serde_json::json!(["scp"]));
+    assert_eq!(r["deciding_statements"][0]["sid"], "IamOnlyForPlatform");
+    let o = iamsight(&[
+        "can",
+        "fail-platform-passer",
+        "iam:PassRole",
+        role,
+        "--snapshot",
+        &snap,
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    // Only the platform user may pass the role; the admin role itself is under the SCP too.
+    let o = iamsight(&[
+        "who-can",
+        "iam:PassRole",
+        role,
+        "--snapshot",
+        &snap,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let who: Vec<serde_json::Value> = serde_json::from_str(&o.stdout).unwrap();
+    let names: Vec<&str> = who
+        .iter()
+        .map(|w| w["principal"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["arn:aws:iam::111122223333:user/platform/fail-platform-passer"]
+    );
+}

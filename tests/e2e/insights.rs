@@ -52,9 +52,22 @@ fn unused_csv_is_rfc4180_with_every_confidence_and_the_grace_period() {
         .into_iter()
         .collect()
     );
+    // The window each row was judged on ends when its entity's last-accessed job completed.
+    let demo: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(e2e::repo().join("fixtures/demo/snapshot.json")).unwrap(),
+    )
+    .unwrap();
+    let now: iam_model::Timestamp = "2026-11-30T12:00:00Z".parse().unwrap();
     for r in &rows {
         assert_eq!(&r[col("account_id")], "111122223333");
         assert_eq!(&r[col("window_days")], "90");
+        let start: iam_model::Timestamp = r[col("window_start")].parse().unwrap();
+        let end: iam_model::Timestamp = r[col("window_end")].parse().unwrap();
+        assert_eq!(start, end.minus_days(90), "{r:?}");
+        let completed = demo["last_accessed"][&r[col("principal_arn")]]["JobCompletionDate"]
+            .as_str()
+            .map(|t| t.parse::<iam_model::Timestamp>().unwrap());
+        assert_eq!(end, completed.unwrap_or(now), "{r:?}");
         match &r[col("confidence")] {
             "service-unused" => assert!(r[col("action")].is_empty(), "{r:?}"),
             "tracked-unused" => {

@@ -47,8 +47,14 @@ impl Run {
     }
 }
 
-/// `scan --demo` with the suppressions, every format written at once.
+/// `scan --demo` with the suppressions, shown, every format written at once.
 fn demo_run() -> Run {
+    demo_run_with(true)
+}
+
+/// `scan --demo` with the suppressions, every format written at once; `show` passes
+/// `--show-suppressed`.
+fn demo_run_with(show: bool) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("iamsight.toml");
     std::fs::write(&config, SUPPRESSIONS).unwrap();
@@ -69,6 +75,9 @@ fn demo_run() -> Run {
         "--format",
         "json",
     ];
+    if show {
+        args.push("--show-suppressed");
+    }
     for o in &outputs {
         args.extend(["--output", o.as_str()]);
     }
@@ -76,6 +85,39 @@ fn demo_run() -> Run {
     assert_eq!(o.code, 0, "{}", o.stderr);
     let json: Value = serde_json::from_str(&o.stdout).unwrap();
     Run { dir, json }
+}
+
+/// Without `--show-suppressed`, no format lists a suppressed finding (the README: suppressed
+/// findings stay visible with the flag); the summary still counts them.
+#[test]
+fn suppressed_findings_are_left_out_of_every_format_unless_asked_for() {
+    let hidden = demo_run_with(false);
+    let shown = demo_run();
+    assert_eq!(hidden.json["summary"]["suppressed"], 4);
+    assert_eq!(hidden.json["summary"], shown.json["summary"]);
+    assert!(hidden.findings().iter().all(|f| f["status"] == "open"));
+    assert_eq!(
+        hidden.findings().len() + 4,
+        shown.findings().len(),
+        "exactly the suppressed findings are left out"
+    );
+    for (file, marker) in [
+        ("r.csv", ",suppressed,"),
+        ("r.sarif", "\"suppressions\""),
+        ("r.ocsf.json", "\"Suppressed\""),
+        ("r.junit.xml", "suppressed: "),
+        ("r.html", "bastion hosts, reviewed by secops"),
+        ("r.txt", "suppressed: bastion hosts,"),
+    ] {
+        assert!(
+            !hidden.text(file).contains(marker),
+            "{file} lists a suppressed finding"
+        );
+        assert!(
+            shown.text(file).contains(marker),
+            "{file}: {marker} is the wrong marker"
+        );
+    }
 }
 
 fn validator(schema_path: &Path) -> jsonschema::Validator {

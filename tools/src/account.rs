@@ -1844,20 +1844,21 @@ impl<'c> Gen<'c> {
         let org = "o-a1b2c3d4e5";
         let ou = "ou-a1b2-workload";
         let root = "r-a1b2";
-        let scp = |id: &str, name: &str, managed: bool, content: Value, target: &str| OrgPolicy {
-            policy_summary: OrgPolicySummary {
-                id: id.to_string(),
-                arn: Some(format!(
-                    "arn:aws:organizations::{}:policy/{org}/service_control_policy/{id}",
-                    self.mgmt_account
-                )),
-                name: Some(name.to_string()),
-                policy_type: Some("SERVICE_CONTROL_POLICY".to_string()),
-                aws_managed: Some(managed),
-            },
-            content: Some(doc(&content)),
-            targets: vec![target.to_string()],
-        };
+        let scp =
+            |id: &str, name: &str, managed: bool, content: Value, targets: &[&str]| OrgPolicy {
+                policy_summary: OrgPolicySummary {
+                    id: id.to_string(),
+                    arn: Some(format!(
+                        "arn:aws:organizations::{}:policy/{org}/service_control_policy/{id}",
+                        self.mgmt_account
+                    )),
+                    name: Some(name.to_string()),
+                    policy_type: Some("SERVICE_CONTROL_POLICY".to_string()),
+                    aws_managed: Some(managed),
+                },
+                content: Some(doc(&content)),
+                targets: targets.iter().map(|t| t.to_string()).collect(),
+            };
         OrganizationsSection {
             organization: Some(Organization {
                 id: Some(org.to_string()),
@@ -1884,7 +1885,8 @@ impl<'c> Gen<'c> {
                     "FullAWSAccess",
                     true,
                     json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
-                    root,
+                    // As AWS attaches it: to the root, every OU and every account.
+                    &[root, ou, &self.acct],
                 ),
                 scp(
                     "p-9x8y7w6v",
@@ -1898,9 +1900,10 @@ impl<'c> Gen<'c> {
                          "Resource": "*",
                          "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1", "us-west-2"]},
                                        "ArnNotLike": {"aws:PrincipalArn": format!("arn:aws:iam::*:role/OrganizationAccountAccessRole")}}}]}),
-                    ou,
+                    &[ou],
                 ),
             ],
+            accounts: Vec::new(),
         }
     }
 }

@@ -14,7 +14,12 @@
 //! conditions make it admin, it is still reported, one severity lower, with the conditions.
 //!
 //! **Per principal.** A user or role is admin when the permission graph says so (every
-//! policy it has, its groups', less Deny statements, within its boundary). Every admin
+//! policy it has, its groups', less Deny statements, within its boundary and the
+//! organisation's SCPs). Under SCPs, admin means holding everything the SCPs leave the
+//! account, as long as they leave every IAM permissions-management action: guard rails such as
+//! "never leave the organisation" keep an `AdministratorAccess` holder admin; an SCP that
+//! takes IAM permissions management away leaves no admin, and what a former admin can still
+//! do is reported by the risk-category checks. Every admin
 //! principal gets this one finding (the category checks — exfiltration, exposure, ... — skip
 //! admins). The evidence names the statements that make it admin; when no single policy is
 //! admin on its own and only their union is, the message says so: that is the split a
@@ -138,7 +143,7 @@ pub static PRINCIPAL: Check = Check {
     severity: Severity::High,
     category: Category::OverlyPermissive,
     service: "iam",
-    rationale: "A user or role whose policies together allow every action on every resource can read all data, change every resource and rewrite every permission in the account; one leaked credential or one compromised workload of it is a full account compromise. The finding counts every policy the principal has (its groups' included) after Deny statements and its permissions boundary, so it also finds admin access split across several policies none of which is admin alone.",
+    rationale: "A user or role whose policies together allow every action on every resource can read all data, change every resource and rewrite every permission in the account; one leaked credential or one compromised workload of it is a full account compromise. The finding counts every policy the principal has (its groups' included) after Deny statements, its permissions boundary and the organisation's SCPs (guard rails that leave IAM permissions management in keep it admin), so it also finds admin access split across several policies none of which is admin alone.",
     remediation: Remediation {
         console: "Replace the policies listed in the evidence with ones that grant what the principal uses (see the `unused` report and `iamsight suggest`). Keep administrator access for a few break-glass roles that require MFA; for workloads, never. A permissions boundary caps what the principal's policies can grant.",
         cli: "aws iam detach-role-policy --role-name NAME --policy-arn ARN (or detach-user-policy / remove-user-from-group), then attach a scoped policy",

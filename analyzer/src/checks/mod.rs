@@ -16,6 +16,7 @@ mod access_analyzer;
 mod access_keys;
 mod admin_access;
 mod admin_compute_role;
+mod admin_user_mfa;
 mod cloudtrail;
 mod console_user_mfa;
 mod default_security_group;
@@ -127,6 +128,7 @@ pub static CHECKS: &[&Check] = &[
     &password_complexity::NO_LOWERCASE,
     &password_max_age::CHECK,
     &console_user_mfa::CHECK,
+    &admin_user_mfa::CHECK,
     &access_keys::NOT_ROTATED,
     &access_keys::UNUSED,
     &access_keys::NEVER_USED,
@@ -257,6 +259,7 @@ impl<'a> Emitter<'a> {
             tags: subject.tags,
             status: Status::Open,
             suppression: None,
+            risk_use: None,
         });
     }
 

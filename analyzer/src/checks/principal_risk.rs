@@ -6,8 +6,10 @@
 //! carries the risk, made of one or more actions that are all needed (snapshotting a volume
 //! *and* sharing the snapshot). A user or role has a capability when the evaluation engine
 //! allows each of its actions on **any resource of its type**, with all of the principal's
-//! identity policies (its groups' included), Deny statements and permissions boundary: a Deny
-//! in another policy or a boundary that leaves the action out removes the risk.
+//! identity policies (its groups' included), Deny statements, permissions boundary and the
+//! organisation's SCPs and RCPs: a Deny in another policy, a boundary or an SCP that leaves the
+//! action out, or an RCP that keeps the account's resources from the principal, removes the
+//! risk.
 //!
 //! "Any resource" is the resource type's ARN template from the catalog with the account filled
 //! in and every other part a literal `*` (`arn:aws:s3:::*/*`,
@@ -320,7 +322,7 @@ pub static EXFILTRATE: Check = Check {
     severity: Severity::High,
     category: Category::DataExfiltration,
     service: "iam",
-    rationale: "A principal that can read every object, parameter, secret or table — or decrypt with every key, or snapshot and share any volume or database — turns one leaked credential or one compromised workload into a breach of all the account's data, not of the data it works with. Judged across all of the principal's policies after Deny statements and its boundary; reported one severity lower when a condition the snapshot cannot settle decides.",
+    rationale: "A principal that can read every object, parameter, secret or table — or decrypt with every key, or snapshot and share any volume or database — turns one leaked credential or one compromised workload into a breach of all the account's data, not of the data it works with. Judged across all of the principal's policies after Deny statements, its boundary and the organisation's SCPs and RCPs; reported one severity lower when a condition the snapshot cannot settle decides.",
     remediation: Remediation {
         console: "Scope the statements listed in the evidence to the buckets, parameters (`parameter/app/*`), secrets, keys and tables the principal uses; or add a Deny, or a permissions boundary, that limits the read actions to those resources.",
         cli: "aws iam put-user-policy / put-role-policy / create-policy-version with scoped Resource elements",
@@ -342,7 +344,7 @@ pub static EXPOSE: Check = Check {
     severity: Severity::High,
     category: Category::ResourceExposure,
     service: "iam",
-    rationale: "Permissions-management actions on resource policies (bucket policies and ACLs, key policies, queue and topic policies, function permissions, repository and secret policies, trust policies) decide who outside the principal may reach a resource. On every resource, the principal can make any of them public or share them with any account, without touching IAM. Judged across all of the principal's policies after Deny statements and its boundary; reported one severity lower when a condition the snapshot cannot settle decides.",
+    rationale: "Permissions-management actions on resource policies (bucket policies and ACLs, key policies, queue and topic policies, function permissions, repository and secret policies, trust policies) decide who outside the principal may reach a resource. On every resource, the principal can make any of them public or share them with any account, without touching IAM. Judged across all of the principal's policies after Deny statements, its boundary and the organisation's SCPs and RCPs; reported one severity lower when a condition the snapshot cannot settle decides.",
     remediation: Remediation {
         console: "Remove the resource-policy actions from the statements listed in the evidence, or scope them to the few resources the principal administers. Turn on S3 Block Public Access at account level so bucket policies and ACLs cannot make data public.",
         cli: "aws iam put-user-policy / put-role-policy / create-policy-version with scoped Resource elements",
@@ -364,7 +366,7 @@ pub static CREDENTIALS_CHECK: Check = Check {
     severity: Severity::High,
     category: Category::CredentialExposure,
     service: "iam",
-    rationale: "Actions that return or set credentials — access keys and console passwords for any IAM user, federation tokens, database credentials, instance SSH keys — let the principal act as someone else, and the credentials they produce outlive the session that made them. Tokens that carry only the caller's own permissions (sts:GetSessionToken, ecr:GetAuthorizationToken) are not counted. Judged across all of the principal's policies after Deny statements and its boundary; reported one severity lower when a condition the snapshot cannot settle decides.",
+    rationale: "Actions that return or set credentials — access keys and console passwords for any IAM user, federation tokens, database credentials, instance SSH keys — let the principal act as someone else, and the credentials they produce outlive the session that made them. Tokens that carry only the caller's own permissions (sts:GetSessionToken, ecr:GetAuthorizationToken) are not counted. Judged across all of the principal's policies after Deny statements, its boundary and the organisation's SCPs and RCPs; reported one severity lower when a condition the snapshot cannot settle decides.",
     remediation: Remediation {
         console: "Scope credential actions to the principal itself (`arn:aws:iam::ACCOUNT:user/${aws:username}`), to the database users it needs, or remove them; key rotation is better done by the key's owner or by automation with a narrowly scoped role.",
         cli: "aws iam put-user-policy / put-role-policy / create-policy-version with scoped Resource elements",
@@ -386,7 +388,7 @@ pub static INFRASTRUCTURE_CHECK: Check = Check {
     severity: Severity::Medium,
     category: Category::InfrastructureModification,
     service: "iam",
-    rationale: "Control of a whole infrastructure service — launching and terminating any instance, rewriting any function, deleting any stack, database or DNS zone, stopping any trail — lets one credential take production down or hide its own traces. A job rarely needs all of a service on every resource; single job-sized grants are not reported. Judged across all of the principal's policies after Deny statements and its boundary; reported one severity lower when a condition the snapshot cannot settle decides.",
+    rationale: "Control of a whole infrastructure service — launching and terminating any instance, rewriting any function, deleting any stack, database or DNS zone, stopping any trail — lets one credential take production down or hide its own traces. A job rarely needs all of a service on every resource; single job-sized grants are not reported. Judged across all of the principal's policies after Deny statements, its boundary and the organisation's SCPs and RCPs; reported one severity lower when a condition the snapshot cannot settle decides.",
     remediation: Remediation {
         console: "Scope the destructive actions listed in the evidence to the resources the principal owns (by ARN prefix or an `aws:ResourceTag` condition), or move them to a deployment role used only by the pipeline.",
         cli: "aws iam put-user-policy / put-role-policy / create-policy-version with scoped Resource elements",
@@ -596,10 +598,12 @@ fn evidence_for(held: &[Held]) -> Vec<Evidence> {
         }
     }
     for (s, actions) in statements {
+        let about: Vec<String> = actions.iter().map(|a| a.to_string()).collect();
         ev.push(Evidence {
             policy: Some(s.policy.clone()),
             statement: Some(s.index),
             sid: s.sid.clone(),
+            actions: about,
             ..Evidence::text(
                 "statement",
                 format!(
@@ -725,6 +729,25 @@ mod tests {
             (st.statement, st.sid.as_deref()),
             (Some(0), Some("ReadAll"))
         );
+    }
+
+    /// A region-restricting SCP does not make a capability conditional: the principal can
+    /// use it in the regions the account works in.
+    #[test]
+    fn a_region_scp_leaves_the_risk_at_full_severity() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/checks/principal-can-exfiltrate-data/scp-regions.json");
+        let snap =
+            iam_model::snapshot::Snapshot::from_json_str(&std::fs::read_to_string(path).unwrap())
+                .unwrap();
+        let config = Config::default();
+        let ctx = Context::new(&snap, &config);
+        let mut em = Emitter::new(&EXFILTRATE);
+        (EXFILTRATE.run)(&ctx, &mut em);
+        let f = em.into_findings();
+        let reader = finding_on(&f, "user/fail-secret-reader-in-our-regions");
+        assert_eq!(reader.severity, Severity::High, "{}", reader.message);
+        assert!(!reader.message.contains("only under conditions"));
     }
 
     #[test]

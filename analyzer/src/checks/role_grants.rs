@@ -160,13 +160,16 @@ fn run_action(
                     conditions_text(st)
                 )
             };
-            evidence.push(statement_evidence(
-                &jp.id,
-                i,
-                st,
-                "statement",
-                format!("{} allows `{action}` on {on}{cond}", statement_name(i, st)),
-            ));
+            evidence.push(
+                statement_evidence(
+                    &jp.id,
+                    i,
+                    st,
+                    "statement",
+                    format!("{} allows `{action}` on {on}{cond}", statement_name(i, st)),
+                )
+                .about([action]),
+            );
         }
         if evidence.is_empty() {
             continue;

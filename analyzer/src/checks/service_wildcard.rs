@@ -80,21 +80,24 @@ fn run(ctx: &Context<'_>, out: &mut Emitter<'_>) {
             } else {
                 format!(" (when {})", conditions_text(st))
             };
-            evidence.push(statement_evidence(
-                &jp.id,
-                i,
-                st,
-                "statement",
-                format!(
-                    "{} allows {} on `*`{cond}",
-                    statement_name(i, st),
-                    found
-                        .iter()
-                        .map(|s| format!("`{s}:*`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
+            evidence.push(
+                statement_evidence(
+                    &jp.id,
+                    i,
+                    st,
+                    "statement",
+                    format!(
+                        "{} allows {} on `*`{cond}",
+                        statement_name(i, st),
+                        found
+                            .iter()
+                            .map(|s| format!("`{s}:*`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .about(found.iter().map(|s| format!("{s}:*"))),
+            );
         }
         if services.is_empty() {
             continue;

@@ -175,3 +175,52 @@ fn every_check_flags_exactly_its_fail_fixtures() {
         problems.join("\n")
     );
 }
+
+/// In a fixture with an `organizations` section, each `pass-*` resource passes *because of*
+/// the organisation's control policies: with the section taken out, the check flags it. So
+/// an SCP or RCP fixture cannot pass for another reason (a missing admin role, a typo).
+#[test]
+fn organisation_fixtures_pass_because_of_their_control_policies() {
+    let mut problems = Vec::new();
+    let mut files = 0;
+    for check in CHECKS {
+        let dir = root().join("fixtures/checks").join(check.name);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for file in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            let Ok(mut snap) = Snapshot::from_json_str(&text) else {
+                continue;
+            };
+            if snap.organizations.is_none() {
+                continue;
+            }
+            files += 1;
+            let config = Config::default();
+            let flagged = |snap: &Snapshot| -> BTreeSet<String> {
+                let ctx = Context::new(snap, &config);
+                let mut em = Emitter::new(check);
+                (check.run)(&ctx, &mut em);
+                em.into_findings()
+                    .iter()
+                    .flat_map(|f| tokens(&f.resource, "pass-"))
+                    .collect()
+            };
+            assert!(flagged(&snap).is_empty(), "{}", file.display());
+            snap.organizations = None;
+            let without = flagged(&snap);
+            for want in tokens(&text, "pass-") {
+                if !without.contains(&want) {
+                    problems.push(format!(
+                        "{}: {}: {want} passes even without the organisation's policies",
+                        check.name,
+                        file.display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(files >= 6, "only {files} organisation fixtures");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

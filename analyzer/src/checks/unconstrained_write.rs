@@ -126,18 +126,21 @@ fn run(ctx: &Context<'_>, out: &mut Emitter<'_>) {
             }
             let names = action_names(&set, catalog);
             total += names.len();
-            evidence.push(statement_evidence(
-                &jp.id,
-                i,
-                st,
-                "statement",
-                format!(
-                    "{} allows {} scopable write action(s) on `*`: {}",
-                    statement_name(i, st),
-                    names.len(),
-                    quoted_capped(&names, EVIDENCE_ACTIONS)
-                ),
-            ));
+            evidence.push(
+                statement_evidence(
+                    &jp.id,
+                    i,
+                    st,
+                    "statement",
+                    format!(
+                        "{} allows {} scopable write action(s) on `*`: {}",
+                        statement_name(i, st),
+                        names.len(),
+                        quoted_capped(&names, EVIDENCE_ACTIONS)
+                    ),
+                )
+                .about(names.iter().cloned()),
+            );
         }
         if total == 0 {
             continue;

@@ -24,17 +24,17 @@
 
 mod methods;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
 use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
-use iam_model::catalog::{ActionSet, Catalog, Expander};
+use iam_model::catalog::{AccessLevel, ActionSet, Catalog, Expander};
 use iam_model::eval::{
     Decision, Evaluation, Named, PolicyKind, PolicySet, Request, RequestContext, RequestPrincipal,
     ResourceMatch, StatementRef, derive_context, evaluate,
 };
-use iam_model::policy::{Effect, Policy, PrincipalKind as PK, Principals, Statement};
 use iam_model::policy::template::{parse_template, substitute};
+use iam_model::policy::{Effect, Policy, PrincipalKind as PK, Principals, Statement};
 use iam_model::wildcard::{Pattern, Token, wildcard_match};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
@@ -543,7 +543,7 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Computes the `*`-on-`*` facts of a set of policies.
+/// Computes the `*`-on-`*` facts of a set of policies (see [`FactsCache::facts`]).
 fn facts(
     grants: &[&Policy],
     boundary: Option<&Policy>,
@@ -551,7 +551,7 @@ fn facts(
     catalog: &Catalog,
 ) -> Facts {
     let mut cache = FactsCache::default();
-    cache.facts(grants, boundary, exp, catalog)
+    cache.facts(grants, boundary, &[], exp, catalog)
 }
 
 /// One policy's part of [`Facts`]: what its statements allow on every resource without
@@ -568,6 +568,8 @@ struct PolicyFacts {
 struct FactsCache {
     /// By the policy's address (policies live in the snapshot for the whole build).
     by_policy: HashMap<usize, Rc<PolicyFacts>>,
+    /// The IAM permissions-management actions, once.
+    iam_pm: Option<ActionSet>,
 }
 
 impl FactsCache {
@@ -619,10 +621,17 @@ impl FactsCache {
         f
     }
 
+    /// The `*`-on-`*` facts of a set of policies, within the SCP levels that restrict their
+    /// holder (none for a single policy). Under SCPs, an administrator is whoever holds
+    /// everything every level allows, provided the levels leave every IAM
+    /// permissions-management action (with those, the holder can still grant itself the
+    /// rest): guard rails such as "never leave the organisation" keep admins admin, an SCP
+    /// that takes IAM permissions management away leaves none.
     fn facts(
         &mut self,
         grants: &[&Policy],
         boundary: Option<&Policy>,
+        scps: &[Vec<Named<'_>>],
         exp: &mut Expander<'_>,
         catalog: &Catalog,
     ) -> Facts {
@@ -645,7 +654,34 @@ impl FactsCache {
             star.intersect_with(&bstar);
             possible.intersect_with(&bpossible);
         }
-        let admin = star.len() == catalog.action_count();
+        if scps.is_empty() {
+            let admin = star.len() == catalog.action_count();
+            return Facts { possible, admin };
+        }
+        let mut ceiling: Option<ActionSet> = None;
+        for level in scps {
+            let level: Vec<&Policy> = level.iter().map(|n| n.policy).collect();
+            let (lstar, lpossible) = side(&level, exp);
+            star.intersect_with(&lstar);
+            possible.intersect_with(&lpossible);
+            match &mut ceiling {
+                Some(c) => c.intersect_with(&lstar),
+                None => ceiling = Some(lstar),
+            }
+        }
+        let iam_pm = self.iam_pm.get_or_insert_with(|| {
+            let mut set = ActionSet::new_empty(catalog);
+            if let Some(iam) = catalog.service("iam") {
+                set.extend(
+                    iam.actions()
+                        .filter(|a| a.access_level() == AccessLevel::PermissionsManagement)
+                        .map(|a| a.id()),
+                );
+            }
+            set
+        });
+        let admin = ceiling
+            .is_some_and(|c| !iam_pm.is_empty() && iam_pm.is_subset(&c) && star.len() == c.len());
         Facts { possible, admin }
     }
 }
@@ -682,7 +718,10 @@ fn instances<'b>(account: &'b Account<'_>) -> Vec<(String, &'b str)> {
                 continue;
             };
             out.push((
-                format!("arn:{part}:ec2:{region}:{acct}:instance/{}", inst.instance_id),
+                format!(
+                    "arn:{part}:ec2:{region}:{acct}:instance/{}",
+                    inst.instance_id
+                ),
                 *role,
             ));
         }
@@ -892,6 +931,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             let f = cache.facts(
                 &grants,
                 p.boundary.as_ref().and_then(|b| b.policy),
+                &p.scps,
                 &mut exp,
                 self.catalog,
             );
@@ -904,7 +944,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                     .insert(p.arn.to_string(), p.boundary.as_ref().map(|b| b.id.clone()));
             }
             if let Some(b) = p.boundary.as_ref().and_then(|b| b.policy)
-                && !cache.facts(&[b], None, &mut exp, self.catalog).admin
+                && !cache.facts(&[b], None, &[], &mut exp, self.catalog).admin
             {
                 self.bounded.insert(p.arn.to_string());
             }
@@ -919,7 +959,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             let admin = mp
                 .default_version()
                 .and_then(|v| v.document.policy().ok())
-                .is_some_and(|doc| cache.facts(&[doc], None, &mut exp, self.catalog).admin);
+                .is_some_and(|doc| cache.facts(&[doc], None, &[], &mut exp, self.catalog).admin);
             if admin && !self.admin_policies.contains(&mp.arn) {
                 self.admin_policies.push(mp.arn.clone());
             }
@@ -1081,10 +1121,8 @@ impl<'a, 'b> Builder<'a, 'b> {
                     }
                 }
             }
-            let mut indices: Vec<usize> = named
-                .iter()
-                .filter_map(|n| account.index_of(n))
-                .collect();
+            let mut indices: Vec<usize> =
+                named.iter().filter_map(|n| account.index_of(n)).collect();
             if admits_account {
                 indices.extend(&assumers);
             }
@@ -1327,10 +1365,15 @@ impl<'a, 'b> Builder<'a, 'b> {
                 } else {
                     for (_, r) in targets.iter() {
                         let t = self.reach_node(r);
-                        self.edge(from, t, EdgeKind::Escalates, Some(Step {
-                            to: r.to_string(),
-                            ..step.clone()
-                        }));
+                        self.edge(
+                            from,
+                            t,
+                            EdgeKind::Escalates,
+                            Some(Step {
+                                to: r.to_string(),
+                                ..step.clone()
+                            }),
+                        );
                     }
                 }
                 continue;
@@ -1391,8 +1434,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                         {
                             continue;
                         }
-                        if let Some(step) = self.try_method(p, m, &pat, ADMIN, ResourceMatch::All)
-                        {
+                        if let Some(step) = self.try_method(p, m, &pat, ADMIN, ResourceMatch::All) {
                             rest.retain(|(t, _)| !wildcard_match(&pat, t, false));
                             subsets.push((key, step));
                         }
@@ -1694,7 +1736,10 @@ impl<'a, 'b> Builder<'a, 'b> {
                 // Trusted by the method's service (with an instance profile for EC2): see
                 // `service_roles`.
                 let mut worth = self.worth_from(p);
-                let service_roles = self.service_roles.get(m.id).map_or(&[][..], |v| v.as_slice());
+                let service_roles = self
+                    .service_roles
+                    .get(m.id)
+                    .map_or(&[][..], |v| v.as_slice());
                 let candidates: Vec<usize> = match &named {
                     Some(v) => v
                         .iter()
@@ -2010,7 +2055,10 @@ impl<'a, 'b> Builder<'a, 'b> {
                                 .mask(p, action, resource),
                             ResourceMatch::All | ResourceMatch::Any => None,
                         };
-                        let on = on.map_or_else(|| MemoResource::Resource(resource.to_string()), MemoResource::Mask);
+                        let on = on.map_or_else(
+                            || MemoResource::Resource(resource.to_string()),
+                            MemoResource::Mask,
+                        );
                         let key = (*action, on, mode_id(mode), extra);
                         if let Some(r) = self.eval_memo.borrow().get(&key) {
                             r.clone()
@@ -2128,7 +2176,11 @@ const ACTS_ON_PRINCIPAL: &[&str] = &[
 fn is_shared(t: Target) -> bool {
     matches!(
         t,
-        Target::User | Target::Role | Target::PassedRole | Target::ServiceRole | Target::InstanceRole
+        Target::User
+            | Target::Role
+            | Target::PassedRole
+            | Target::ServiceRole
+            | Target::InstanceRole
     )
 }
 

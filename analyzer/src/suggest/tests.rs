@@ -165,6 +165,11 @@ fn prove(snapshot: &Snapshot) -> Result<usize, String> {
                 })
                 .collect(),
             boundary: original.boundary,
+            // Compared like for like: the organisation's policies stay what they are.
+            scps: original.scps.clone(),
+            rcps: original.rcps.clone(),
+            org_id: original.org_id,
+            regions: original.regions,
             ..PolicySet::default()
         };
         suggested

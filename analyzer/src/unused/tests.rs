@@ -367,3 +367,97 @@ fn ranking_puts_risky_unused_grants_first_and_recommends_by_use() {
             .any(|r| r.recommendation == Recommendation::Keep)
     );
 }
+
+/// One user with `s3:*` and `ec2:*`, created `created`, whose job (`job`) completed at
+/// `completed`; another entity's report makes `ec2:RunInstances` a tracked action.
+fn windowed(created: &str, job: &str, completed: &str, ec2_last: &str) -> Snapshot {
+    Snapshot::from_json_str(&format!(
+        r#"{{"iamsight_snapshot":1,"account_id":"111122223333","collected_at":"2026-11-30T12:00:00Z",
+        "authorization_details":{{"UserDetailList":[
+          {{"Path":"/","UserName":"u","UserId":"AIDA1","Arn":"arn:aws:iam::111122223333:user/u","CreateDate":"{created}",
+            "UserPolicyList":[{{"PolicyName":"p","PolicyDocument":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["ec2:RunInstances","s3:ListAllMyBuckets"],"Resource":"*"}}]}}}}]}},
+          {{"Path":"/","UserName":"other","UserId":"AIDA2","Arn":"arn:aws:iam::111122223333:user/other","CreateDate":"2020-01-01T00:00:00Z",
+            "UserPolicyList":[{{"PolicyName":"p","PolicyDocument":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}}]}}}}]}}]}},
+        "last_accessed":{{
+          "arn:aws:iam::111122223333:user/u":{{"JobStatus":"COMPLETED","JobType":"{job}","JobCompletionDate":"{completed}",
+            "ServicesLastAccessed":[
+              {{"ServiceName":"Amazon EC2","ServiceNamespace":"ec2","LastAuthenticated":{ec2_last},
+                "TrackedActionsLastAccessed":[{{"ActionName":"RunInstances","LastAccessedTime":{ec2_last}}}]}},
+              {{"ServiceName":"Amazon S3","ServiceNamespace":"s3",
+                "TrackedActionsLastAccessed":[{{"ActionName":"ListAllMyBuckets"}}]}}]}},
+          "arn:aws:iam::111122223333:user/other":{{"JobStatus":"COMPLETED","JobType":"ACTION_LEVEL","JobCompletionDate":"2026-11-30T11:00:00Z",
+            "ServicesLastAccessed":[{{"ServiceName":"Amazon EC2","ServiceNamespace":"ec2",
+              "TrackedActionsLastAccessed":[{{"ActionName":"RunInstances","LastAccessedTime":"2026-11-29T00:00:00Z"}}]}}]}}}}}}"#
+    ))
+    .unwrap()
+}
+
+fn rows_of(snap: &Snapshot, user: &str) -> Vec<UnusedRow> {
+    let account = Account::new(snap);
+    let r = unused_permissions(snap, &account, &Config::default(), Catalog::embedded());
+    r.rows
+        .into_iter()
+        .chain(r.used)
+        .filter(|row| row.principal_name == user)
+        .collect()
+}
+
+#[test]
+fn the_window_ends_when_the_data_does_and_never_claims_more_than_it_covers() {
+    // The job completed 30 days before the collection: the window is counted back from there.
+    let snap = windowed(
+        "2026-06-03T12:00:00Z",
+        "ACTION_LEVEL",
+        "2026-10-31T12:00:00Z",
+        r#""2026-07-23T12:00:00Z""#,
+    );
+    let rows = rows_of(&snap, "u");
+    let ec2 = rows.iter().find(|r| r.service == "ec2").unwrap();
+    let s3 = rows.iter().find(|r| r.service == "s3").unwrap();
+    let end: Timestamp = "2026-10-31T12:00:00Z".parse().unwrap();
+    for r in [ec2, s3] {
+        assert_eq!(r.window_end, end);
+        assert_eq!(r.window_start, end.minus_days(90));
+        assert_eq!(r.window_days, 90);
+    }
+    // Last used 100 days before the data ends (130 before "now", which the data cannot see).
+    assert_eq!(ec2.confidence, Confidence::TrackedUnused);
+    assert_eq!(ec2.days_unused, Some(100));
+    // Never used in the tracking period, by a user that exists since 150 days before the end:
+    // 150 days, not the 400 of the tracking period.
+    assert_eq!(s3.confidence, Confidence::TrackedUnused);
+    assert_eq!(s3.days_unused, Some(150));
+}
+
+#[test]
+fn a_service_level_job_is_judged_per_service_and_an_unfinished_one_not_at_all() {
+    // `other`'s report tracks ec2:RunInstances; `u`'s job was SERVICE_LEVEL: no action verdict.
+    let snap = windowed(
+        "2024-01-01T00:00:00Z",
+        "SERVICE_LEVEL",
+        "2026-11-30T11:00:00Z",
+        "null",
+    );
+    let rows = rows_of(&snap, "u");
+    assert!(rows.iter().all(|r| r.action.is_none()), "{rows:?}");
+    let ec2 = rows.iter().find(|r| r.service == "ec2").unwrap();
+    assert_eq!(ec2.confidence, Confidence::ServiceUnused);
+    assert_eq!(
+        ec2.days_unused,
+        Some(400),
+        "never used: the whole tracking period"
+    );
+
+    let text = serde_json::to_string(&snap).unwrap().replace(
+        r#""JobStatus":"COMPLETED","JobType":"SERVICE_LEVEL""#,
+        r#""JobStatus":"FAILED","JobType":"SERVICE_LEVEL""#,
+    );
+    let failed = Snapshot::from_json_str(&text).unwrap();
+    assert!(rows_of(&failed, "u").is_empty());
+    let account = Account::new(&failed);
+    let r = unused_permissions(&failed, &account, &Config::default(), Catalog::embedded());
+    assert!(
+        r.principals_without_data
+            .contains(&"arn:aws:iam::111122223333:user/u".to_string())
+    );
+}

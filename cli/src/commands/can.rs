@@ -1,5 +1,6 @@
 //! `can`: evaluates a request against a principal's real policies in a snapshot (its groups,
-//! boundary, and the resource's policy where the snapshot has it).
+//! boundary, the organisation's SCPs and RCPs, and the resource's policy where the snapshot
+//! has it).
 
 use std::io::Write;
 
@@ -67,6 +68,15 @@ pub fn run(a: CanArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             .filter(|arn| !arn.account.is_empty())
             .map(|arn| arn.account)
     });
+    // `can` answers one request: a region the request does not name stays open, not chosen.
+    set.regions = &[];
+    // The RCPs in the set are the scanned account's: they govern its resources only.
+    if resource_account
+        .as_deref()
+        .is_some_and(|acct| acct != snapshot.account_id)
+    {
+        set.rcps.clear();
+    }
     let r = evaluate(
         &set,
         &Request {

@@ -71,6 +71,11 @@ pub fn run(
     if let Some(path) = &a.baseline {
         apply_baseline(&mut report, path)?;
     }
+    // Suppressed findings are listed, in every format alike, only when asked for; the
+    // summary counts them either way.
+    if !a.show_suppressed {
+        report.findings.retain(|f| f.status == Status::Open);
+    }
     report.catalog = iam_model::catalog::Catalog::embedded()
         .version()
         .to_string();

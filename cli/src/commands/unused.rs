@@ -18,7 +18,7 @@ use crate::error::{CliError, EXIT_CLEAN};
 use crate::load::{load_config, load_source};
 
 /// The CSV columns, in order: the required columns first, then iamsight's additions.
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 23] = [
     "account_id",
     "principal_type",
     "principal_name",
@@ -40,6 +40,8 @@ pub const COLUMNS: [&str; 21] = [
     "access_analyzer",
     "agreement",
     "agreement_reason",
+    "window_start",
+    "window_end",
 ];
 
 /// The rows a run lists, ranked: every row with `--all`, else those to remove.
@@ -91,6 +93,8 @@ pub fn to_csv(account_id: &str, rows: &[&UnusedRow]) -> Result<Vec<u8>, CliError
             &aa,
             agreement,
             why,
+            &r.window_start.to_string(),
+            &r.window_end.to_string(),
         ])
         .map_err(fail)?;
     }

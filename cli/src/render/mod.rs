@@ -62,7 +62,8 @@ pub const DEMO_FILE_NAME: &str = "demo-account.json";
 /// What renderers need besides the report.
 #[derive(Debug, Clone)]
 pub struct Options<'a> {
-    /// Table: also list suppressed findings.
+    /// Suppressed findings were asked for (`--show-suppressed`): the table adds a status
+    /// column. (Without it `commands::report` leaves them out of the report for every format.)
     pub show_suppressed: bool,
     /// Table: ANSI colours.
     pub color: bool,

@@ -264,8 +264,10 @@ fn result<'a>(
                     policy: e.policy.as_deref(),
                     statement: e.statement,
                     sid: e.sid.as_deref(),
+                    actions: &e.actions,
                 })
                 .collect(),
+            risk_use: f.risk_use.as_ref().map(|r| r.verdict),
         },
     }
 }
@@ -602,6 +604,9 @@ struct ResultProperties<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tags: Vec<String>,
     evidence: Vec<EvidenceProperty<'a>>,
+    /// Risk × use of a risky grant (`safe-to-remove`, `constrain`, `not-judged`).
+    #[serde(rename = "riskUse", skip_serializing_if = "Option::is_none")]
+    risk_use: Option<analyzer::report::UseVerdict>,
 }
 
 #[derive(Serialize)]
@@ -614,6 +619,8 @@ struct EvidenceProperty<'a> {
     statement: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sid: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    actions: &'a [String],
 }
 
 #[cfg(test)]
@@ -638,6 +645,7 @@ mod tests {
             tags: Default::default(),
             status: Status::Open,
             suppression: None,
+            risk_use: None,
         };
         let findings = [
             f("arn:aws:iam::1:user/alice"),

@@ -113,7 +113,11 @@ pub fn render(report: &Report, show_suppressed: bool, color: bool) -> String {
             sev,
             Cell::new(&f.check),
             Cell::new(&f.resource),
-            Cell::new(&f.message),
+            Cell::new(match &f.risk_use {
+                // Risk × use: what to do with a risky grant, under its message.
+                Some(r) => format!("{}\n→ {}", f.message, r.verdict.as_str()),
+                None => f.message.clone(),
+            }),
         ];
         if show_suppressed {
             row.push(Cell::new(match f.status {

@@ -245,6 +245,8 @@ impl Case {
                 policy: p,
             }),
             endpoints: named(&endpoints),
+            org_id: None,
+            regions: &[],
         };
         let mut ctx = RequestContext::new();
         for (k, v) in &self.request.context {

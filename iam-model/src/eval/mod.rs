@@ -8,7 +8,10 @@
 //! 1. An explicit `Deny` in any applicable policy wins.
 //! 2. Every organisation level of SCPs (for the principal's account) and of RCPs (for the
 //!    resource's account) must allow; neither grants. Service-linked roles and service
-//!    principals are not restricted by them.
+//!    principals are not restricted by SCPs, service-linked roles not by RCPs, and RCPs
+//!    govern only the services that support them ([`RCP_SERVICES`]). With the organisation's
+//!    id in the set ([`PolicySet::org_id`]) the request carries `aws:PrincipalOrgID` (and
+//!    `aws:ResourceOrgID` for the principal's own resources), which those policies test.
 //! 3. VPC endpoint policies the request passes through must allow.
 //! 4. Within one account, an identity-based allow (limited by the permission boundary and the
 //!    session policy, which never grant) or a resource-based allow that names the principal
@@ -101,6 +104,18 @@ pub struct PolicySet<'a> {
     pub session: Option<Named<'a>>,
     /// VPC endpoint policies on the request's path.
     pub endpoints: Vec<Named<'a>>,
+    /// The organisation the principal's account belongs to, when known (`o-...`): the
+    /// request then carries `aws:PrincipalOrgID` for IAM principals and, for a resource in
+    /// the principal's own account, `aws:ResourceOrgID`, unless the context gives them. SCPs
+    /// and RCPs are mostly written against these keys; without them every such condition
+    /// would stay open.
+    pub org_id: Option<&'a str>,
+    /// The regions the principal may call (the account's), for capability questions: when
+    /// the context does not name `aws:RequestedRegion` and the decision depends on it, the
+    /// caller could pick any of these, so the first region in which the request is certainly
+    /// allowed decides (an SCP that denies every region but a few, or a policy that allows
+    /// one region, does not make every action "conditional"). Empty: the region stays open.
+    pub regions: &'a [&'a str],
 }
 
 /// A request.
@@ -440,6 +455,38 @@ impl Matched<'_> {
 
 /// Evaluates a request against its policies, following AWS's documented logic.
 pub fn evaluate(set: &PolicySet<'_>, req: &Request<'_>) -> Evaluation {
+    let first = evaluate_once(set, req);
+    let region_open = first.conditional
+        && !set.regions.is_empty()
+        && req.context.get("aws:RequestedRegion").is_none()
+        && first.open_conditions.iter().any(|c| {
+            c.condition
+                .split(' ')
+                .nth(1)
+                .is_some_and(|k| k.eq_ignore_ascii_case("aws:RequestedRegion"))
+        });
+    if !region_open {
+        return first;
+    }
+    // The caller chooses the region: the first one in which the request is certainly allowed.
+    for region in set.regions {
+        let mut ctx = req.context.clone();
+        ctx.set("aws:RequestedRegion", *region);
+        let e = evaluate_once(
+            set,
+            &Request {
+                context: &ctx,
+                ..req.clone()
+            },
+        );
+        if e.decision == Decision::Allowed && !e.conditional {
+            return e;
+        }
+    }
+    first
+}
+
+fn evaluate_once(set: &PolicySet<'_>, req: &Request<'_>) -> Evaluation {
     // The context the conditions see: given values, then values derived from the principal.
     let mut owned;
     let ctx = if needs_derived(req) {
@@ -450,6 +497,18 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request<'_>) -> Evaluation {
         req.context
     };
     let p = req.principal;
+    let org_keys = org_keys(set, req, ctx);
+    let ctx = match org_keys {
+        Some(keys) => {
+            let mut with = ctx.clone();
+            for (k, v) in keys {
+                with.set_default(k, v);
+            }
+            owned = with;
+            &owned
+        }
+        None => ctx,
+    };
     let exempt_from_scps = p.is_service_linked_role() || !p.has_identity_policies();
     let has_boundary = set.boundary.is_some();
 
@@ -488,7 +547,7 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request<'_>) -> Evaluation {
     let rcps = org_levels(
         &set.rcps,
         PolicyKind::Rcp,
-        p.is_service_linked_role(),
+        p.is_service_linked_role() || !rcp_governs(req.action),
         req,
         ctx,
         has_boundary,
@@ -669,6 +728,53 @@ pub fn evaluate(set: &PolicySet<'_>, req: &Request<'_>) -> Evaluation {
     }
 }
 
+/// The organisation keys the request should carry and does not: `aws:PrincipalOrgID` for an
+/// IAM principal of the set's organisation, `aws:ResourceOrgID` for a resource in its account.
+fn org_keys<'k>(
+    set: &PolicySet<'k>,
+    req: &Request<'_>,
+    ctx: &RequestContext,
+) -> Option<Vec<(&'static str, &'k str)>> {
+    let org = set.org_id?;
+    let p = req.principal;
+    if !p.has_identity_policies() {
+        return None;
+    }
+    let mut keys = Vec::new();
+    if ctx.get("aws:PrincipalOrgID").is_none() {
+        keys.push(("aws:PrincipalOrgID", org));
+    }
+    let own_resource = req.resource_account.is_none_or(|a| a == p.account);
+    if own_resource && ctx.get("aws:ResourceOrgID").is_none() {
+        keys.push(("aws:ResourceOrgID", org));
+    }
+    (!keys.is_empty()).then_some(keys)
+}
+
+/// The services whose resources RCPs govern; an RCP never restricts any other service's
+/// actions, whatever its `Action` says. From "List of AWS services that support RCPs",
+/// <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html>
+/// (S3, STS, KMS, SQS and Secrets Manager at launch; ECR, OpenSearch Serverless, Cognito user
+/// pools, CloudWatch Logs and DynamoDB since).
+pub const RCP_SERVICES: &[&str] = &[
+    "s3",
+    "sts",
+    "kms",
+    "sqs",
+    "secretsmanager",
+    "ecr",
+    "aoss",
+    "cognito-idp",
+    "logs",
+    "dynamodb",
+];
+
+/// Does an RCP govern this action?
+fn rcp_governs(action: &str) -> bool {
+    let service = action.split_once(':').map_or(action, |(s, _)| s);
+    RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
+}
+
 fn org_levels<'p>(
     levels: &[Vec<Named<'p>>],
     kind: PolicyKind,
@@ -721,6 +827,13 @@ pub fn derive_context(ctx: &mut RequestContext, p: &RequestPrincipal) {
         ctx.set_default("aws:PrincipalAccount", p.account.clone());
     }
     ctx.set_default("aws:PrincipalType", p.type_name());
+    // "Present in the request context for all signed API requests": false for every caller
+    // but an AWS service.
+    match p.kind {
+        PrincipalType::Anonymous => {}
+        PrincipalType::Service => ctx.set_default("aws:PrincipalIsAWSService", "true"),
+        _ => ctx.set_default("aws:PrincipalIsAWSService", "false"),
+    }
 }
 
 #[cfg(test)]

@@ -148,6 +148,162 @@ fn a_key_set_with_no_value_is_known_absent_even_in_a_partial_context() {
 }
 
 #[test]
+fn the_organisation_id_is_known_to_scps_and_rcps_when_the_set_names_it() {
+    // A perimeter RCP and an SCP written against the organisation's keys.
+    let allow = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+    );
+    let full_rcp = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}}"#,
+    );
+    let perimeter = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","Action":["s3:*","sts:AssumeRole"],"Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"},"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}}}"#,
+    );
+    let own_org_only = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:ResourceOrgID":"${aws:PrincipalOrgID}"}}}}"#,
+    );
+    let mut set = PolicySet {
+        identity: vec![Named {
+            name: "a",
+            policy: &allow,
+        }],
+        scps: vec![vec![
+            Named {
+                name: "full",
+                policy: &allow,
+            },
+            Named {
+                name: "own-org",
+                policy: &own_org_only,
+            },
+        ]],
+        rcps: vec![vec![
+            Named {
+                name: "full",
+                policy: &full_rcp,
+            },
+            Named {
+                name: "perimeter",
+                policy: &perimeter,
+            },
+        ]],
+        ..PolicySet::default()
+    };
+    let mut ctx = RequestContext::new();
+    ctx.partial = true;
+    let alice = "arn:aws:iam::111111111111:user/alice";
+    // Without the organisation id, the conditions stay open.
+    let e = eval_with(&set, alice, "s3:GetObject", "arn:aws:s3:::b/k", &ctx);
+    assert_eq!(e.decision, Decision::Allowed);
+    assert!(e.conditional);
+    // With it, the principal is inside: certainly allowed.
+    set.org_id = Some("o-a1b2c3d4e5");
+    let e = eval_with(&set, alice, "s3:GetObject", "arn:aws:s3:::b/k", &ctx);
+    assert_eq!((e.decision, e.conditional), (Decision::Allowed, false));
+    // A caller of another organisation (given in the context) is stopped by the RCP.
+    ctx.set("aws:PrincipalOrgID", "o-zzzzzzzzzz");
+    let e = eval_with(
+        &set,
+        alice,
+        "sts:AssumeRole",
+        "arn:aws:iam::111111111111:role/r",
+        &ctx,
+    );
+    assert_eq!(e.decision, Decision::ExplicitlyDenied);
+    assert_eq!(e.blocked_by, vec![PolicyKind::Rcp]);
+}
+
+#[test]
+fn rcps_govern_only_the_services_that_support_them() {
+    let allow = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+    );
+    let deny_all = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}}"#,
+    );
+    let set = PolicySet {
+        identity: vec![Named {
+            name: "a",
+            policy: &allow,
+        }],
+        rcps: vec![vec![Named {
+            name: "deny",
+            policy: &deny_all,
+        }]],
+        ..PolicySet::default()
+    };
+    let ctx = RequestContext::new();
+    let alice = "arn:aws:iam::111111111111:user/alice";
+    let ec2 = eval_with(&set, alice, "ec2:RunInstances", "*", &ctx);
+    assert_eq!(ec2.decision, Decision::Allowed);
+    for action in [
+        "s3:GetObject",
+        "secretsmanager:GetSecretValue",
+        "kms:Decrypt",
+    ] {
+        let e = eval_with(&set, alice, action, "*", &ctx);
+        assert_eq!(e.decision, Decision::ExplicitlyDenied, "{action}");
+    }
+}
+
+#[test]
+fn a_capability_question_may_choose_the_region() {
+    let allow = pol(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+    );
+    let regions_scp = pol(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","NotAction":"iam:*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1"]}}}]}"#,
+    );
+    let mut set = PolicySet {
+        identity: vec![Named {
+            name: "a",
+            policy: &allow,
+        }],
+        scps: vec![vec![Named {
+            name: "regions",
+            policy: &regions_scp,
+        }]],
+        ..PolicySet::default()
+    };
+    let mut ctx = RequestContext::new();
+    ctx.partial = true;
+    let alice = "arn:aws:iam::111111111111:user/alice";
+    let e = eval_with(&set, alice, "lambda:CreateFunction", "*", &ctx);
+    assert_eq!((e.decision, e.conditional), (Decision::Allowed, true));
+    // The account works in two regions; the caller may pick eu-west-1.
+    let regions = ["ap-south-1", "eu-west-1"];
+    set.regions = &regions;
+    let e = eval_with(&set, alice, "lambda:CreateFunction", "*", &ctx);
+    assert_eq!((e.decision, e.conditional), (Decision::Allowed, false));
+    // No region it works in is allowed: still open.
+    let elsewhere = ["ap-south-1"];
+    set.regions = &elsewhere;
+    let e = eval_with(&set, alice, "lambda:CreateFunction", "*", &ctx);
+    assert!(e.conditional);
+    // A region the request names is never replaced.
+    set.regions = &regions;
+    ctx.set("aws:RequestedRegion", "ap-south-1");
+    let e = eval_with(&set, alice, "lambda:CreateFunction", "*", &ctx);
+    assert_eq!(e.decision, Decision::ExplicitlyDenied);
+}
+
+#[test]
+fn signed_callers_are_not_aws_services() {
+    let mut ctx = RequestContext::new();
+    derive_context(
+        &mut ctx,
+        &RequestPrincipal::parse("arn:aws:iam::111111111111:role/r"),
+    );
+    assert_eq!(
+        ctx.single("aws:PrincipalIsAWSService").as_deref(),
+        Some("false")
+    );
+    let mut ctx = RequestContext::new();
+    derive_context(&mut ctx, &RequestPrincipal::parse("anonymous"));
+    assert_eq!(ctx.get("aws:PrincipalIsAWSService"), None);
+}
+
+#[test]
 fn pattern_requests_need_full_cover_to_allow() {
     let allow = pol(
         r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111111111111:role/app-*"}}"#,

@@ -21,6 +21,28 @@ pub struct OrganizationsSection {
     /// account or one of its parents, with the targets (among those) it is attached to.
     #[serde(default)]
     pub policies: Vec<OrgPolicy>,
+    /// `aws organizations list-accounts` → `.Accounts`: the organisation's accounts, where
+    /// the snapshot has them (only the management account or a delegated administrator may
+    /// list them; `iamsight collect` does not read them yet).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<OrgAccount>,
+}
+
+/// One account of the organisation (ListAccounts' `Account`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OrgAccount {
+    /// The 12-digit id.
+    pub id: String,
+    /// ARN.
+    #[serde(default)]
+    pub arn: Option<String>,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `ACTIVE`, `SUSPENDED`, ...
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 /// DescribeOrganization's `Organization`.
