@@ -110,9 +110,9 @@ fn judge(f: &Finding, ctx: &Context<'_>) -> Option<RiskUse> {
     }
     let unused = ctx.unused();
     let relevant = |r: &&UnusedRow| {
-        holders.contains(&r.principal_arn.as_str())
+        holders.contains(&&*r.principal_arn)
             && grants.iter().any(|g| {
-                g.policy == r.policy_arn
+                g.policy == &*r.policy_arn
                     && g.statement == r.statement
                     && (g.actions.is_empty() || covers(g.actions, r))
             })
@@ -130,7 +130,7 @@ fn judge(f: &Finding, ctx: &Context<'_>) -> Option<RiskUse> {
         .filter(|r| r.confidence == Confidence::Used)
         .collect();
     if !used.is_empty() {
-        let who: BTreeSet<&str> = used.iter().map(|r| r.principal_name.as_str()).collect();
+        let who: BTreeSet<&str> = used.iter().map(|r| &*r.principal_name).collect();
         return Some(RiskUse {
             verdict: UseVerdict::Constrain,
             reason: format!(
@@ -140,7 +140,7 @@ fn judge(f: &Finding, ctx: &Context<'_>) -> Option<RiskUse> {
             ),
         });
     }
-    let judged: BTreeSet<&str> = rows.iter().map(|r| r.principal_arn.as_str()).collect();
+    let judged: BTreeSet<&str> = rows.iter().map(|r| &*r.principal_arn).collect();
     let without_data: Vec<&str> = holders
         .iter()
         .copied()
@@ -212,8 +212,8 @@ fn covers(actions: &[String], r: &UnusedRow) -> bool {
 fn describe(r: &UnusedRow, used: bool) -> String {
     let what = r
         .action
-        .clone()
-        .unwrap_or_else(|| format!("{} (whole service)", r.service));
+        .as_deref()
+        .map_or_else(|| format!("{} (whole service)", r.service), str::to_string);
     match (used, r.last_accessed) {
         (true, Some(t)) => format!("{what} last used {t}"),
         (true, None) => what,

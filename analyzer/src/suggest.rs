@@ -146,9 +146,9 @@ pub fn suggest(
     let mut per_principal: HashMap<&str, Removable> = HashMap::new();
     let mut reasons: HashMap<(&str, String, usize), Verdicts> = HashMap::new();
     for r in &unused.rows {
-        let entry = per_principal.entry(r.principal_arn.as_str()).or_default();
+        let entry = per_principal.entry(&*r.principal_arn).or_default();
         let slot = entry
-            .entry((r.policy_arn.clone(), r.statement))
+            .entry((r.policy_arn.to_string(), r.statement))
             .or_insert_with(|| Unused {
                 actions: ActionSet::new_empty(catalog),
                 services: BTreeSet::new(),
@@ -169,12 +169,12 @@ pub fn suggest(
             }
         }
         reasons
-            .entry((r.principal_arn.as_str(), r.policy_arn.clone(), r.statement))
+            .entry((&*r.principal_arn, r.policy_arn.to_string(), r.statement))
             .or_default()
             .push((
                 r.action
-                    .clone()
-                    .unwrap_or_else(|| format!("{}:*", r.service)),
+                    .as_deref()
+                    .map_or_else(|| format!("{}:*", r.service), str::to_string),
                 r.confidence,
             ));
     }

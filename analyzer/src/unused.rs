@@ -49,10 +49,12 @@
 //! [`Agreement`] marker, and lists the role, access-key, password and permission findings that
 //! no row answers in [`UnusedReport::access_analyzer`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
+use std::sync::Arc;
 
 use iam_model::Timestamp;
-use iam_model::catalog::{AccessLevel, ActionSet, Catalog, Expander};
+use iam_model::catalog::{AccessLevel, ActionId, ActionSet, Catalog, Expander};
 use iam_model::policy::{Effect, Statement};
 use iam_model::snapshot::{LastAccessedDetails, Snapshot};
 use serde::Serialize;
@@ -224,28 +226,31 @@ impl Recommendation {
 }
 
 /// One principal × policy × statement × permission.
+///
+/// The names are shared (`Arc<str>`): a medium account has hundreds of thousands of rows, over a
+/// few thousand principals, policies and actions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct UnusedRow {
     /// `user` or `role`.
     pub principal_type: &'static str,
     /// Name.
-    pub principal_name: String,
+    pub principal_name: Arc<str>,
     /// ARN.
-    pub principal_arn: String,
+    pub principal_arn: Arc<str>,
     /// `inline`, `managed`, `aws-managed`, `group-inline`, `group-managed`.
     pub policy_type: &'static str,
     /// Policy name.
-    pub policy_name: String,
+    pub policy_name: Arc<str>,
     /// Managed policy ARN, or `inline:<holder>:<name>`.
-    pub policy_arn: String,
+    pub policy_arn: Arc<str>,
     /// Statement index.
     pub statement: usize,
     /// Statement Sid.
-    pub sid: Option<String>,
+    pub sid: Option<Arc<str>>,
     /// Service prefix.
-    pub service: String,
+    pub service: Arc<str>,
     /// `service:Action`; `None` for a service-level row.
-    pub action: Option<String>,
+    pub action: Option<Arc<str>>,
     /// Last use, when AWS saw one: older than the window on unused rows, inside it on `used`
     /// rows.
     pub last_accessed: Option<Timestamp>,
@@ -326,26 +331,131 @@ impl UnusedReport {
     }
 }
 
-/// What the snapshot says AWS tracks, per service.
-struct Tracking {
-    /// Services with an action-level list in some response, and the actions listed.
-    actions: HashMap<String, BTreeSet<String>>,
+/// What the snapshot says AWS tracks: the services with an action-level list in some response,
+/// and the catalog actions listed in any of them.
+struct Tracking<'c> {
+    services: HashSet<&'c str>,
+    actions: ActionSet,
 }
 
-impl Tracking {
-    fn read(snapshot: &Snapshot) -> Tracking {
-        let mut actions: HashMap<String, BTreeSet<String>> = HashMap::new();
+impl<'c> Tracking<'c> {
+    fn read(snapshot: &Snapshot, catalog: &'c Catalog) -> Tracking<'c> {
+        let mut services = HashSet::new();
+        let mut actions = ActionSet::new_empty(catalog);
         for d in snapshot.last_accessed.values() {
             for s in &d.services_last_accessed {
-                if let Some(list) = &s.tracked_actions_last_accessed {
-                    let set = actions
-                        .entry(s.service_namespace.to_ascii_lowercase())
-                        .or_default();
-                    set.extend(list.iter().map(|a| a.action_name.to_ascii_lowercase()));
+                let Some(list) = &s.tracked_actions_last_accessed else {
+                    continue;
+                };
+                // A service the catalog does not know grants nothing here.
+                let Some(svc) = catalog.service(&s.service_namespace) else {
+                    continue;
+                };
+                services.insert(svc.prefix());
+                for a in list {
+                    if let Some(action) = svc.action(&a.action_name) {
+                        actions.insert(action.id());
+                    }
                 }
             }
         }
-        Tracking { actions }
+        Tracking { services, actions }
+    }
+}
+
+/// One granted action of a statement, with what the rows need of it.
+struct GrantedAction {
+    id: ActionId,
+    /// `service:Action`.
+    full: Arc<str>,
+    tier: RiskTier,
+    /// Supports resource-level permissions (only those can be constrained).
+    scopable: bool,
+    never_tracked: bool,
+}
+
+/// The actions one statement grants in one service.
+struct GrantedService<'c> {
+    prefix: &'c str,
+    /// The prefix, shared by the rows.
+    name: Arc<str>,
+    actions: Vec<GrantedAction>,
+    /// The tier and scopability of a service-level row: the highest tier, and whether a
+    /// scopable write (or stronger) action makes it worth constraining.
+    service_row: (RiskTier, bool),
+    /// Tracked at action level (some response lists its actions).
+    tracked: bool,
+}
+
+/// What one Allow statement grants, by service in name order, worked out once per policy
+/// document and statement (a managed policy is shared by many principals).
+struct GrantedStatement<'c> {
+    sid: Option<Arc<str>>,
+    every_resource: bool,
+    admin: bool,
+    services: Vec<GrantedService<'c>>,
+}
+
+impl<'c> GrantedStatement<'c> {
+    fn new(
+        st: &Statement,
+        exp: &mut Expander<'_>,
+        iam_pm: &ActionSet,
+        tracking: &Tracking<'c>,
+        catalog: &'c Catalog,
+    ) -> GrantedStatement<'c> {
+        let mut acts = ActionSet::new_empty(catalog);
+        for pat in &st.action.patterns {
+            acts.union_with(&exp.expand(pat).actions);
+        }
+        if st.action.negated {
+            acts = acts.complement(catalog);
+        }
+        let every_resource = on_every_resource(st);
+        let admin = every_resource && is_admin_set(&acts, iam_pm, catalog);
+        let mut by_service: BTreeMap<&'c str, Vec<GrantedAction>> = BTreeMap::new();
+        for id in acts.iter() {
+            let a = catalog.action(id);
+            let full: Arc<str> = a.full_name().into();
+            let never_tracked = NEVER_TRACKED.iter().any(|n| n.eq_ignore_ascii_case(&full));
+            by_service
+                .entry(a.service_prefix())
+                .or_default()
+                .push(GrantedAction {
+                    id,
+                    full,
+                    tier: RiskTier::of(a.access_level()),
+                    scopable: !a.is_wildcard_only(),
+                    never_tracked,
+                });
+        }
+        let services = by_service
+            .into_iter()
+            .map(|(prefix, actions)| GrantedService {
+                prefix,
+                name: prefix.into(),
+                service_row: actions
+                    .iter()
+                    .map(|a| {
+                        let t = a.tier;
+                        (
+                            t,
+                            a.scopable && t >= RiskTier::Write && t != RiskTier::Tagging,
+                        )
+                    })
+                    .fold((RiskTier::List, false), |(t, s), (t2, s2)| {
+                        (t.max(t2), s || s2)
+                    }),
+                tracked: tracking.services.contains(prefix),
+                actions,
+            })
+            .collect();
+        GrantedStatement {
+            sid: st.sid.as_deref().map(Arc::from),
+            every_resource,
+            admin,
+            services,
+        }
     }
 }
 
@@ -365,9 +475,11 @@ pub fn unused_permissions(
         report.no_collection_time = true;
         return report;
     };
-    let tracking = Tracking::read(snapshot);
+    let tracking = Tracking::read(snapshot, catalog);
     let mut exp = Expander::new(catalog);
     let iam_pm = iam_permissions_management(catalog);
+    // By (policy document address, statement index): documents live in the snapshot.
+    let mut granted: HashMap<(usize, usize), Rc<GrantedStatement<'_>>> = HashMap::new();
     for p in account
         .principals
         .iter()
@@ -401,11 +513,15 @@ pub fn unused_permissions(
             }
             continue;
         }
-        let usage = data.map(Usage::from).unwrap_or_default();
+        let usage = data.map(|d| Usage::read(d, catalog)).unwrap_or_default();
+        let principal_name: Arc<str> = p.name.into();
+        let principal_arn: Arc<str> = p.arn.into();
         for g in &p.grants {
             let Some(policy) = g.policy else { continue };
             let (policy_type, policy_name) =
                 describe_grant(account, &g.source, g.via_group.is_some());
+            let policy_name: Arc<str> = policy_name.into();
+            let policy_arn: Arc<str> = g.id.as_str().into();
             let version_too_new = match &g.source {
                 GrantSource::Managed { arn } => account
                     .managed_policy(arn)
@@ -418,71 +534,35 @@ pub fn unused_permissions(
                 if st.effect != Effect::Allow {
                     continue;
                 }
-                let mut acts = ActionSet::new_empty(catalog);
-                for pat in &st.action.patterns {
-                    acts.union_with(&exp.expand(pat).actions);
-                }
-                if st.action.negated {
-                    acts = acts.complement(catalog);
-                }
-                let every_resource = on_every_resource(st);
-                let admin = every_resource && is_admin_set(&acts, &iam_pm, catalog);
-                // Group the granted actions by service.
-                let mut by_service: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-                let mut names: Vec<(String, &str)> = Vec::new();
-                // Per granted action: its tier, and whether it supports resource-level
-                // permissions (only those can be constrained).
-                let mut facts: Vec<(RiskTier, bool)> = Vec::new();
-                for id in acts.iter() {
-                    let a = catalog.action(id);
-                    names.push((a.full_name(), a.service_prefix()));
-                    facts.push((RiskTier::of(a.access_level()), !a.is_wildcard_only()));
-                }
-                let mut levels: HashMap<&str, (RiskTier, bool)> = HashMap::new();
-                for ((full, svc), f) in names.iter().zip(&facts) {
-                    by_service.entry(svc).or_default().push(full.as_str());
-                    levels.insert(full.as_str(), *f);
-                }
-                // The tier and scopability of a row: its action's, or the service's highest.
-                let judge_grant = |service: &str, action: Option<&str>| -> (RiskTier, bool) {
-                    let of = |a: &str| levels.get(a).copied().unwrap_or((RiskTier::List, false));
-                    let (tier, scopable) = match action {
-                        Some(a) => of(a),
-                        None => by_service
-                            .get(service)
-                            .into_iter()
-                            .flatten()
-                            .map(|a| of(a))
-                            // Only a scopable write (or stronger) action makes a service row
-                            // worth constraining.
-                            .map(|(t, s)| (t, s && t >= RiskTier::Write && t != RiskTier::Tagging))
-                            .fold((RiskTier::List, false), |(t, s), (t2, s2)| {
-                                (t.max(t2), s || s2)
-                            }),
-                    };
-                    let tier = if admin {
+                let gs = granted
+                    .entry((std::ptr::from_ref(policy) as usize, si))
+                    .or_insert_with(|| {
+                        Rc::new(GrantedStatement::new(
+                            st, &mut exp, &iam_pm, &tracking, catalog,
+                        ))
+                    })
+                    .clone();
+                let row = |service: &Arc<str>,
+                           action: Option<&GrantedAction>,
+                           (tier, can_scope): (RiskTier, bool),
+                           confidence: Confidence,
+                           last: Option<Timestamp>| {
+                    let risk = if gs.admin {
                         RiskTier::AdminEquivalent
                     } else {
                         tier
                     };
-                    (tier, scopable)
-                };
-                let row = |service: &str,
-                           action: Option<&str>,
-                           confidence: Confidence,
-                           last: Option<Timestamp>| {
-                    let (risk, can_scope) = judge_grant(service, action);
                     UnusedRow {
                         principal_type: p.kind.as_str(),
-                        principal_name: p.name.to_string(),
-                        principal_arn: p.arn.to_string(),
+                        principal_name: principal_name.clone(),
+                        principal_arn: principal_arn.clone(),
                         policy_type,
                         policy_name: policy_name.clone(),
-                        policy_arn: g.id.clone(),
+                        policy_arn: policy_arn.clone(),
                         statement: si,
-                        sid: st.sid.clone(),
-                        service: service.to_string(),
-                        action: action.map(str::to_string),
+                        sid: gs.sid.clone(),
+                        service: service.clone(),
+                        action: action.map(|a| a.full.clone()),
                         last_accessed: last,
                         days_unused: if confidence.is_unused() {
                             Some(end.days_since(last.unwrap_or(tracked_since)))
@@ -497,88 +577,94 @@ pub fn unused_permissions(
                         recommendation: Recommendation::judge(
                             confidence,
                             risk,
-                            every_resource && can_scope,
+                            gs.every_resource && can_scope,
                         ),
                         access_analyzer: None,
                     }
                 };
-                for (service, actions) in &by_service {
-                    let service: &str = service;
-                    let actions: Vec<&str> = actions.clone();
+                for svc in &gs.services {
+                    let service = &svc.name;
                     if principal_too_new || version_too_new {
-                        report
-                            .rows
-                            .push(row(service, None, Confidence::TooNew, None));
+                        report.rows.push(row(
+                            service,
+                            None,
+                            svc.service_row,
+                            Confidence::TooNew,
+                            None,
+                        ));
                         continue;
                     }
-                    let svc_used = usage.service_last(service).filter(|t| *t >= cutoff);
-                    let tracked = if service_level_only {
-                        None
-                    } else {
-                        tracking.actions.get(service)
-                    };
-                    match tracked {
-                        Some(tracked) => {
-                            for a in actions {
-                                let name =
-                                    a.split_once(':').map_or(a, |(_, n)| n).to_ascii_lowercase();
-                                if NEVER_TRACKED.iter().any(|n| n.eq_ignore_ascii_case(a))
-                                    || !tracked.contains(&name)
-                                {
-                                    report.rows.push(row(
-                                        service,
-                                        Some(a),
-                                        Confidence::Untracked,
-                                        None,
-                                    ));
-                                    continue;
-                                }
-                                let last = usage.action_last(service, &name);
-                                if last.is_none_or(|t| t < cutoff) {
-                                    report.rows.push(row(
-                                        service,
-                                        Some(a),
-                                        Confidence::TrackedUnused,
-                                        last,
-                                    ));
-                                } else {
-                                    report
-                                        .used
-                                        .push(row(service, Some(a), Confidence::Used, last));
-                                }
-                            }
-                        }
-                        None => {
-                            let only_untracked = actions
-                                .iter()
-                                .all(|a| NEVER_TRACKED.iter().any(|n| n.eq_ignore_ascii_case(a)));
-                            if only_untracked {
-                                for a in actions {
-                                    report.rows.push(row(
-                                        service,
-                                        Some(a),
-                                        Confidence::Untracked,
-                                        None,
-                                    ));
-                                }
-                            } else if svc_used.is_none() && usage.knows_service(service) {
+                    if svc.tracked && !service_level_only {
+                        for a in &svc.actions {
+                            let own = (a.tier, a.scopable);
+                            if a.never_tracked || !tracking.actions.contains(a.id) {
                                 report.rows.push(row(
                                     service,
+                                    Some(a),
+                                    own,
+                                    Confidence::Untracked,
                                     None,
-                                    Confidence::ServiceUnused,
-                                    usage.service_last(service),
                                 ));
-                            } else if !usage.knows_service(service) {
-                                // Granted but absent from the report: AWS does not track it.
-                                report
-                                    .rows
-                                    .push(row(service, None, Confidence::Untracked, None));
+                                continue;
+                            }
+                            let last = usage.action_last(a.id);
+                            if last.is_none_or(|t| t < cutoff) {
+                                report.rows.push(row(
+                                    service,
+                                    Some(a),
+                                    own,
+                                    Confidence::TrackedUnused,
+                                    last,
+                                ));
                             } else {
-                                report
-                                    .used
-                                    .push(row(service, None, Confidence::Used, svc_used));
+                                report.used.push(row(
+                                    service,
+                                    Some(a),
+                                    own,
+                                    Confidence::Used,
+                                    last,
+                                ));
                             }
                         }
+                        continue;
+                    }
+                    let svc_last = usage.service_last(svc.prefix);
+                    let svc_used = svc_last.filter(|t| *t >= cutoff);
+                    if svc.actions.iter().all(|a| a.never_tracked) {
+                        for a in &svc.actions {
+                            report.rows.push(row(
+                                service,
+                                Some(a),
+                                (a.tier, a.scopable),
+                                Confidence::Untracked,
+                                None,
+                            ));
+                        }
+                    } else if svc_used.is_none() && usage.knows_service(svc.prefix) {
+                        report.rows.push(row(
+                            service,
+                            None,
+                            svc.service_row,
+                            Confidence::ServiceUnused,
+                            svc_last,
+                        ));
+                    } else if !usage.knows_service(svc.prefix) {
+                        // Granted but absent from the report: AWS does not track it.
+                        report.rows.push(row(
+                            service,
+                            None,
+                            svc.service_row,
+                            Confidence::Untracked,
+                            None,
+                        ));
+                    } else {
+                        report.used.push(row(
+                            service,
+                            None,
+                            svc.service_row,
+                            Confidence::Used,
+                            svc_used,
+                        ));
                     }
                 }
             }
@@ -645,31 +731,31 @@ fn describe_grant(
     }
 }
 
-/// One entity's last-accessed data, indexed.
+/// One entity's last-accessed data, indexed by catalog service prefix and action id (what
+/// the catalog does not know grants nothing, so it is not needed).
 #[derive(Default)]
-struct Usage {
-    services: HashMap<String, Option<Timestamp>>,
-    actions: HashMap<(String, String), Option<Timestamp>>,
+struct Usage<'c> {
+    services: HashMap<&'c str, Option<Timestamp>>,
+    actions: HashMap<ActionId, Option<Timestamp>>,
 }
 
-impl From<&LastAccessedDetails> for Usage {
-    fn from(d: &LastAccessedDetails) -> Usage {
+impl<'c> Usage<'c> {
+    fn read(d: &LastAccessedDetails, catalog: &'c Catalog) -> Usage<'c> {
         let mut u = Usage::default();
         for s in &d.services_last_accessed {
-            let svc = s.service_namespace.to_ascii_lowercase();
-            u.services.insert(svc.clone(), s.last_authenticated);
+            let Some(svc) = catalog.service(&s.service_namespace) else {
+                continue;
+            };
+            u.services.insert(svc.prefix(), s.last_authenticated);
             for a in s.tracked_actions_last_accessed.iter().flatten() {
-                u.actions.insert(
-                    (svc.clone(), a.action_name.to_ascii_lowercase()),
-                    a.last_accessed_time,
-                );
+                if let Some(action) = svc.action(&a.action_name) {
+                    u.actions.insert(action.id(), a.last_accessed_time);
+                }
             }
         }
         u
     }
-}
 
-impl Usage {
     fn knows_service(&self, s: &str) -> bool {
         self.services.contains_key(s)
     }
@@ -678,11 +764,8 @@ impl Usage {
         self.services.get(s).copied().flatten()
     }
 
-    fn action_last(&self, s: &str, a: &str) -> Option<Timestamp> {
-        self.actions
-            .get(&(s.to_string(), a.to_string()))
-            .copied()
-            .flatten()
+    fn action_last(&self, a: ActionId) -> Option<Timestamp> {
+        self.actions.get(&a).copied().flatten()
     }
 }
 

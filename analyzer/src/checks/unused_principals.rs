@@ -327,22 +327,22 @@ fn run_permissions(ctx: &Context<'_>, out: &mut Emitter<'_>) {
         let services: std::collections::BTreeSet<&str> = rows
             .iter()
             .filter(|r| r.action.is_none())
-            .map(|r| r.service.as_str())
+            .map(|r| &*r.service)
             .collect();
         let mut evidence: Vec<Evidence> = rows
             .iter()
             .take(25)
             .map(|r| Evidence {
-                policy: Some(r.policy_arn.clone()),
+                policy: Some(r.policy_arn.to_string()),
                 statement: Some(r.statement),
-                sid: r.sid.clone(),
+                sid: r.sid.as_deref().map(str::to_string),
                 ..Evidence::text(
                     r.confidence.as_str(),
                     format!(
                         "{} — {} statement {}{}",
                         r.action
-                            .clone()
-                            .unwrap_or_else(|| format!("{}:* (service)", r.service)),
+                            .as_deref()
+                            .map_or_else(|| format!("{}:* (service)", r.service), str::to_string),
                         r.policy_name,
                         r.statement,
                         r.last_accessed

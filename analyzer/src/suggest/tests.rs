@@ -258,8 +258,8 @@ fn prove(snapshot: &Snapshot) -> Result<usize, String> {
         let untracked: BTreeSet<String> = unused
             .rows
             .iter()
-            .filter(|r| r.principal_arn == p.arn && r.confidence == Confidence::Untracked)
-            .filter_map(|r| r.action.clone())
+            .filter(|r| &*r.principal_arn == p.arn && r.confidence == Confidence::Untracked)
+            .filter_map(|r| r.action.as_deref().map(str::to_string))
             .collect();
         let ctxs = contexts();
         for id in action_classes(&all_statements, catalog) {
@@ -403,7 +403,7 @@ fn demo_suggestions_read_as_a_reviewer_would_write_them() {
                     let rows: Vec<_> = unused
                         .rows
                         .iter()
-                        .filter(|u| &u.principal_arn == h && u.policy_arn == r.policy)
+                        .filter(|u| *u.principal_arn == **h && *u.policy_arn == *r.policy)
                         .collect();
                     assert!(
                         rows.iter().any(|u| u.confidence.is_unused()
@@ -784,7 +784,7 @@ fn actions_of_a_policy_version_newer_than_the_grace_period_are_kept() {
         unused
             .rows
             .iter()
-            .any(|r| r.policy_arn == edited && r.confidence == Confidence::TooNew)
+            .any(|r| *r.policy_arn == *edited && r.confidence == Confidence::TooNew)
     );
     // With a shorter grace period than the version's age, it is judged and dropped.
     let config = Config {

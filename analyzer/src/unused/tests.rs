@@ -1,3 +1,5 @@
+use std::collections::BTreeSet;
+
 use super::*;
 
 fn demo() -> Snapshot {
@@ -26,7 +28,7 @@ fn demo_rows_have_every_confidence_and_each_is_justified() {
     let now = snap.collected_at.unwrap();
     let cutoff = now.minus_days(r.window_days);
     for row in &r.rows {
-        let data = snap.last_accessed.get(&row.principal_arn);
+        let data = snap.last_accessed.get(&*row.principal_arn);
         match row.confidence {
             Confidence::TrackedUnused => {
                 // Justified: the action is in the entity's tracked list without a use in the window.
@@ -34,7 +36,7 @@ fn demo_rows_have_every_confidence_and_each_is_justified() {
                     .unwrap()
                     .services_last_accessed
                     .iter()
-                    .find(|s| s.service_namespace == row.service)
+                    .find(|s| s.service_namespace == *row.service)
                     .unwrap();
                 let name = row.action.as_deref().unwrap().split(':').nth(1).unwrap();
                 let tracked = svc.tracked_actions_last_accessed.as_ref().unwrap();
@@ -51,7 +53,7 @@ fn demo_rows_have_every_confidence_and_each_is_justified() {
                     .unwrap()
                     .services_last_accessed
                     .iter()
-                    .find(|s| s.service_namespace == row.service)
+                    .find(|s| s.service_namespace == *row.service)
                     .unwrap();
                 assert!(svc.tracked_actions_last_accessed.is_none(), "{row:?}");
                 assert!(svc.last_authenticated.is_none_or(|t| t < cutoff), "{row:?}");
@@ -77,17 +79,17 @@ fn demo_rows_have_every_confidence_and_each_is_justified() {
     assert!(
         r.rows
             .iter()
-            .filter(|r| r.principal_name == "nina.new")
+            .filter(|r| &*r.principal_name == "nina.new")
             .all(|r| r.confidence == Confidence::TooNew)
     );
-    assert!(r.rows.iter().any(|r| r.principal_name == "nina.new"));
+    assert!(r.rows.iter().any(|r| &*r.principal_name == "nina.new"));
     // Principals without data are listed, never judged.
     assert!(
         r.principals_without_data
             .iter()
             .any(|a| a.ends_with(":user/maria.garcia"))
     );
-    assert!(!r.rows.iter().any(|r| r.principal_name == "maria.garcia"));
+    assert!(!r.rows.iter().any(|r| &*r.principal_name == "maria.garcia"));
 }
 
 #[test]
@@ -155,19 +157,19 @@ fn access_analyzer_verdicts_stand_beside_ours_with_every_agreement_kind() {
         // Access Analyzer's side is its own finding on the same principal and service.
         if let Some(v) = &c.access_analyzer {
             let f = findings.iter().find(|f| f.id == v.finding_id).unwrap();
-            assert_eq!(f.resource.as_deref(), Some(row.principal_arn.as_str()));
+            assert_eq!(f.resource.as_deref(), Some(&*row.principal_arn));
             assert!(
                 f.finding_details
                     .iter()
                     .filter_map(|d| d.unused_permission_details.as_ref())
-                    .any(|d| d.service_namespace == row.service),
+                    .any(|d| d.service_namespace == *row.service),
                 "{row:?}"
             );
         }
     }
     let find = |name: &str, action: &str| {
         *all.iter()
-            .find(|r| r.principal_name == name && r.action.as_deref() == Some(action))
+            .find(|r| &*r.principal_name == name && r.action.as_deref() == Some(action))
             .unwrap_or_else(|| panic!("no row for {name} {action}"))
     };
     let mark = |row: &UnusedRow| row.access_analyzer.clone().unwrap();
@@ -334,7 +336,7 @@ fn ranking_puts_risky_unused_grants_first_and_recommends_by_use() {
             assert!(x.risk >= RiskTier::Write, "{x:?}");
             // The granting statement is written on every resource.
             let p = account.by_arn(&x.principal_arn).unwrap();
-            let g = p.grants.iter().find(|g| g.id == x.policy_arn).unwrap();
+            let g = p.grants.iter().find(|g| *g.id == *x.policy_arn).unwrap();
             let st = &g.policy.unwrap().statements[x.statement];
             let res = st.resource.as_ref().unwrap();
             assert!(
@@ -347,7 +349,7 @@ fn ranking_puts_risky_unused_grants_first_and_recommends_by_use() {
     let row = |name: &str, action: &str| {
         *ranked
             .iter()
-            .find(|r| r.principal_name == name && r.action.as_deref() == Some(action))
+            .find(|r| &*r.principal_name == name && r.action.as_deref() == Some(action))
             .unwrap()
     };
     assert_eq!(
@@ -357,7 +359,7 @@ fn ranking_puts_risky_unused_grants_first_and_recommends_by_use() {
     assert!(
         ranked
             .iter()
-            .filter(|r| r.principal_name == "acme-support")
+            .filter(|r| &*r.principal_name == "acme-support")
             .all(|r| r.recommendation == Recommendation::Keep),
         "support actions cannot be scoped to resources"
     );
@@ -398,7 +400,7 @@ fn rows_of(snap: &Snapshot, user: &str) -> Vec<UnusedRow> {
     r.rows
         .into_iter()
         .chain(r.used)
-        .filter(|row| row.principal_name == user)
+        .filter(|row| &*row.principal_name == user)
         .collect()
 }
 
@@ -412,8 +414,8 @@ fn the_window_ends_when_the_data_does_and_never_claims_more_than_it_covers() {
         r#""2026-07-23T12:00:00Z""#,
     );
     let rows = rows_of(&snap, "u");
-    let ec2 = rows.iter().find(|r| r.service == "ec2").unwrap();
-    let s3 = rows.iter().find(|r| r.service == "s3").unwrap();
+    let ec2 = rows.iter().find(|r| &*r.service == "ec2").unwrap();
+    let s3 = rows.iter().find(|r| &*r.service == "s3").unwrap();
     let end: Timestamp = "2026-10-31T12:00:00Z".parse().unwrap();
     for r in [ec2, s3] {
         assert_eq!(r.window_end, end);
@@ -440,7 +442,7 @@ fn a_service_level_job_is_judged_per_service_and_an_unfinished_one_not_at_all() 
     );
     let rows = rows_of(&snap, "u");
     assert!(rows.iter().all(|r| r.action.is_none()), "{rows:?}");
-    let ec2 = rows.iter().find(|r| r.service == "ec2").unwrap();
+    let ec2 = rows.iter().find(|r| &*r.service == "ec2").unwrap();
     assert_eq!(ec2.confidence, Confidence::ServiceUnused);
     assert_eq!(
         ec2.days_unused,

@@ -187,10 +187,10 @@ fn table(report: &UnusedReport, rows: &[&UnusedRow], out: &mut dyn Write) -> Res
         let mut cells = vec![
             r.recommendation.as_str().to_string(),
             r.risk.as_str().to_string(),
-            r.principal_name.clone(),
+            r.principal_name.to_string(),
             r.action
-                .clone()
-                .unwrap_or_else(|| format!("{} (service)", r.service)),
+                .as_deref()
+                .map_or_else(|| format!("{} (service)", r.service), str::to_string),
             format!("{} #{}", r.policy_name, r.statement),
             r.confidence.as_str().to_string(),
             r.last_accessed
