@@ -19,7 +19,7 @@
 //! into every renderer that shows evidence; [`crate::analyze`] orders findings of one severity
 //! safe-to-remove first.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use iam_model::wildcard::wildcard_match;
 
@@ -48,19 +48,73 @@ const NAMED: usize = 5;
 
 /// Sets the verdict (and its evidence line) on every risky-grant finding.
 pub fn attach(findings: &mut [Finding], ctx: &Context<'_>) {
-    if ctx.now.is_none() {
+    if ctx.now.is_none()
+        || !findings
+            .iter()
+            .any(|f| RISKY_GRANT_CHECKS.contains(&f.check.as_str()))
+    {
         return;
     }
+    let index = Index::new(ctx);
     for f in findings
         .iter_mut()
         .filter(|f| RISKY_GRANT_CHECKS.contains(&f.check.as_str()))
     {
-        if let Some(ru) = judge(f, ctx) {
+        if let Some(ru) = judge(f, &index) {
             f.evidence.push(Evidence::text(
                 "risk-use",
                 format!("{}: {}", ru.verdict.as_str(), ru.reason),
             ));
             f.risk_use = Some(ru);
+        }
+    }
+}
+
+/// The unused report's rows (unused, then used) by (policy, statement), and the users and
+/// roles (service-linked ones apart) holding each policy: built once, so that judging a
+/// finding looks at its own grants' rows, not at every row of the account.
+struct Index<'c> {
+    rows: Vec<&'c UnusedRow>,
+    by_grant: HashMap<(&'c str, usize), Vec<usize>>,
+    holders: HashMap<&'c str, Vec<usize>>,
+    principals: Vec<&'c str>,
+    window: i64,
+}
+
+impl<'c> Index<'c> {
+    fn new(ctx: &'c Context<'_>) -> Index<'c> {
+        let unused = ctx.unused();
+        let rows: Vec<&UnusedRow> = unused.rows.iter().chain(&unused.used).collect();
+        let mut by_grant: HashMap<(&str, usize), Vec<usize>> = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            by_grant
+                .entry((&*r.policy_arn, r.statement))
+                .or_default()
+                .push(i);
+        }
+        let mut holders: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut principals = Vec::new();
+        for p in ctx
+            .account
+            .principals
+            .iter()
+            .filter(|p| p.kind != PrincipalKind::Group && !p.is_service_linked())
+        {
+            let i = principals.len();
+            principals.push(p.arn);
+            for g in &p.grants {
+                let list = holders.entry(g.id.as_str()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        Index {
+            rows,
+            by_grant,
+            holders,
+            principals,
+            window: unused.window_days,
         }
     }
 }
@@ -72,7 +126,7 @@ struct Grant<'f> {
     actions: &'f [String],
 }
 
-fn judge(f: &Finding, ctx: &Context<'_>) -> Option<RiskUse> {
+fn judge<'c>(f: &Finding, index: &Index<'c>) -> Option<RiskUse> {
     let grants: Vec<Grant<'_>> = f
         .evidence
         .iter()
@@ -89,41 +143,43 @@ fn judge(f: &Finding, ctx: &Context<'_>) -> Option<RiskUse> {
     }
     // Who holds the grant: the finding's principal, or everyone with the policy.
     let per_principal = matches!(f.resource_type.as_str(), "iam-user" | "iam-role");
-    let holders: Vec<&str> = ctx
-        .account
-        .principals
-        .iter()
-        .filter(|p| p.kind != PrincipalKind::Group && !p.is_service_linked())
-        .filter(|p| {
-            if per_principal {
-                p.arn == f.resource
-            } else {
-                p.grants
-                    .iter()
-                    .any(|g| grants.iter().any(|gr| gr.policy == g.id))
-            }
-        })
-        .map(|p| p.arn)
-        .collect();
+    let holders: Vec<&str> = if per_principal {
+        index
+            .principals
+            .iter()
+            .copied()
+            .filter(|p| *p == f.resource)
+            .collect()
+    } else {
+        let mut at: Vec<usize> = grants
+            .iter()
+            .flat_map(|g| index.holders.get(g.policy).into_iter().flatten().copied())
+            .collect();
+        at.sort_unstable();
+        at.dedup();
+        at.into_iter().map(|i| index.principals[i]).collect()
+    };
     if holders.is_empty() {
         return None;
     }
-    let unused = ctx.unused();
-    let relevant = |r: &&UnusedRow| {
-        holders.contains(&&*r.principal_arn)
-            && grants.iter().any(|g| {
-                g.policy == &*r.policy_arn
-                    && g.statement == r.statement
-                    && (g.actions.is_empty() || covers(g.actions, r))
-            })
-    };
-    let rows: Vec<&UnusedRow> = unused
-        .rows
-        .iter()
-        .chain(&unused.used)
-        .filter(relevant)
-        .collect();
-    let window = unused.window_days;
+    // The grants' rows, in the report's order. Rows exist only for the users and roles that
+    // hold a grant (service-linked roles apart), so a per-policy finding takes every row of
+    // its statements; a per-principal one, that principal's.
+    let mut at: Vec<usize> = Vec::new();
+    for g in &grants {
+        for &i in index.by_grant.get(&(g.policy, g.statement)).into_iter().flatten() {
+            let r = index.rows[i];
+            if (!per_principal || *r.principal_arn == *f.resource)
+                && (g.actions.is_empty() || covers(g.actions, r))
+            {
+                at.push(i);
+            }
+        }
+    }
+    at.sort_unstable();
+    at.dedup();
+    let rows: Vec<&UnusedRow> = at.into_iter().map(|i| index.rows[i]).collect();
+    let window = index.window;
     let used: Vec<&UnusedRow> = rows
         .iter()
         .copied()

@@ -520,6 +520,14 @@ fn judge(
         let mut results = Vec::new();
         let mut conditional = false;
         for probe in c.actions {
+            // No Allow statement of its policies names the action: nothing to evaluate (the
+            // delegation resource policy names the account, which needs an identity Allow).
+            if catalog
+                .action_id(probe.action)
+                .is_some_and(|id| !ctx.graph().may_be_allowed(p.arn, id))
+            {
+                continue 'caps;
+            }
             let resource = any_resource(
                 probe,
                 catalog,

@@ -28,7 +28,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
-use iam_model::catalog::{AccessLevel, ActionSet, Catalog, Expander};
+use iam_model::catalog::{AccessLevel, ActionId, ActionSet, Catalog, Expander};
 use iam_model::eval::{
     Decision, Evaluation, Named, PolicyKind, PolicySet, Request, RequestContext, RequestPrincipal,
     ResourceMatch, StatementRef, derive_context, evaluate,
@@ -154,6 +154,9 @@ pub struct PermissionGraph {
     admin: NodeIndex,
     /// For each node, the edge that leads one step closer to admin.
     toward_admin: HashMap<NodeIndex, EdgeIndex>,
+    /// For each user, role and group: the actions some Allow statement of its policies
+    /// mentions at all, within its boundary and SCPs.
+    possible: HashMap<String, ActionSet>,
 }
 
 /// Patterns matching at least this many targets become a shared pattern node.
@@ -169,6 +172,16 @@ impl PermissionGraph {
     /// Every node.
     pub fn nodes(&self) -> impl Iterator<Item = &Node> {
         self.graph.node_weights()
+    }
+
+    /// False when no Allow statement of the principal's policies (within its boundary and
+    /// SCPs) mentions the action (an id of the catalog the graph was built with): no request
+    /// for it can be allowed by the identity side. True when one may, and for principals the
+    /// graph does not know.
+    pub fn may_be_allowed(&self, principal: &str, action: ActionId) -> bool {
+        self.possible
+            .get(principal)
+            .is_none_or(|set| set.contains(action))
     }
 
     /// Is this principal admin?
@@ -1000,6 +1013,11 @@ impl<'a, 'b> Builder<'a, 'b> {
             index: self.index,
             admin,
             toward_admin: HashMap::new(),
+            possible: self
+                .facts
+                .into_iter()
+                .map(|(arn, f)| (arn, f.possible))
+                .collect(),
         };
         g.toward_admin = g.reverse_bfs(&[admin]);
         g
