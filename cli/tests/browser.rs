@@ -35,6 +35,8 @@ fn the_html_report_behaves_in_headless_chromium() -> Result<(), String> {
     if status.success() {
         Ok(())
     } else {
-        Err(format!("the browser tests failed: node exited with {status}"))
+        Err(format!(
+            "the browser tests failed: node exited with {status}"
+        ))
     }
 }

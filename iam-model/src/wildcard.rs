@@ -185,16 +185,19 @@ fn cover(big: &[PChar], small: &[PChar], ci: bool) -> bool {
 pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool {
     // Rejected on the first character: most of a policy's patterns, scanned for one action,
     // name another service.
-    if let (Some(&p0), Some(&t0)) = (pattern.as_bytes().first(), text.as_bytes().first()) {
-        if p0 != b'*' && p0 != b'?' && p0.is_ascii() && t0.is_ascii() {
-            let same = if case_insensitive {
-                p0.eq_ignore_ascii_case(&t0)
-            } else {
-                p0 == t0
-            };
-            if !same {
-                return false;
-            }
+    if let (Some(&p0), Some(&t0)) = (pattern.as_bytes().first(), text.as_bytes().first())
+        && p0 != b'*'
+        && p0 != b'?'
+        && p0.is_ascii()
+        && t0.is_ascii()
+    {
+        let same = if case_insensitive {
+            p0.eq_ignore_ascii_case(&t0)
+        } else {
+            p0 == t0
+        };
+        if !same {
+            return false;
         }
     }
     if pattern.is_ascii() && text.is_ascii() {

@@ -246,21 +246,19 @@ struct AssumedRole {
 impl AssumedRole {
     async fn assume(&self) -> aws_credential_types::provider::Result {
         use aws_credential_types::provider::error::CredentialsError;
-        let out = self
+        let request = self
             .sts
             .assume_role()
             .role_arn(&self.role_arn)
             .set_external_id(self.external_id.clone())
-            .role_session_name("iamsight")
-            .send()
-            .await
-            .map_err(|e| {
-                CredentialsError::provider_error(format!(
-                    "sts:AssumeRole `{}`: {}",
-                    self.role_arn,
-                    super::ctx::describe_error(&e)
-                ))
-            })?;
+            .role_session_name("iamsight");
+        let out = super::guard::Call::send(request).await.map_err(|e| {
+            CredentialsError::provider_error(format!(
+                "sts:AssumeRole `{}`: {}",
+                self.role_arn,
+                super::ctx::describe_error(&e)
+            ))
+        })?;
         let c = out.credentials().ok_or_else(|| {
             CredentialsError::unhandled("sts:AssumeRole answered without credentials")
         })?;

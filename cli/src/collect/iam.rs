@@ -130,7 +130,6 @@ pub async fn authorization_details(ctx: &Ctx, c: &Clients) -> AuthorizationDetai
     loop {
         let page = ctx
             .call(
-                "iam:GetAccountAuthorizationDetails",
                 None,
                 &[],
                 c.iam
@@ -143,8 +142,7 @@ pub async fn authorization_details(ctx: &Ctx, c: &Clients) -> AuthorizationDetai
                         t::EntityType::AwsManagedPolicy,
                     ]))
                     .max_items(MAX_ITEMS)
-                    .set_marker(marker.clone())
-                    .send(),
+                    .set_marker(marker.clone()),
             )
             .await;
         let Some(page) = page.value() else { break };
@@ -248,11 +246,10 @@ pub async fn gaps(ctx: &Ctx, c: &Clients, d: &AuthorizationDetails) -> Gaps {
         join_all(roles.map(|name| async move {
             let got = ctx
                 .call_about(
-                    "iam:GetRole",
                     None,
                     &format!("role `{name}`"),
                     &["NoSuchEntity"],
-                    c.iam.get_role().role_name(name).send(),
+                    c.iam.get_role().role_name(name),
                 )
                 .await;
             let answer = got.value().and_then(|o| {
@@ -270,11 +267,10 @@ pub async fn gaps(ctx: &Ctx, c: &Clients, d: &AuthorizationDetails) -> Gaps {
         join_all(users.map(|name| async move {
             let got = ctx
                 .call_about(
-                    "iam:GetUser",
                     None,
                     &format!("user `{name}`"),
                     &["NoSuchEntity"],
-                    c.iam.get_user().user_name(name).send(),
+                    c.iam.get_user().user_name(name),
                 )
                 .await;
             let answer = got
@@ -457,7 +453,6 @@ pub async fn policy_tags(
         loop {
             let Got::Value(page) = ctx
                 .call_about(
-                    "iam:ListPolicyTags",
                     None,
                     &about,
                     &["NoSuchEntity"],
@@ -465,8 +460,7 @@ pub async fn policy_tags(
                         .list_policy_tags()
                         .policy_arn(&p.arn)
                         .max_items(MAX_ITEMS)
-                        .set_marker(marker.clone())
-                        .send(),
+                        .set_marker(marker.clone()),
                 )
                 .await
             else {
@@ -505,7 +499,6 @@ pub async fn mfa_devices(
         loop {
             let Got::Value(page) = ctx
                 .call_about(
-                    "iam:ListMFADevices",
                     None,
                     &about,
                     &["NoSuchEntity"],
@@ -513,8 +506,7 @@ pub async fn mfa_devices(
                         .list_mfa_devices()
                         .user_name(&u.user_name)
                         .max_items(MAX_ITEMS)
-                        .set_marker(marker.clone())
-                        .send(),
+                        .set_marker(marker.clone()),
                 )
                 .await
             else {
@@ -547,7 +539,7 @@ pub(super) async fn credential_report(
     let mut attempt = 0;
     loop {
         let out = ctx
-            .call(OP, None, &[], c.iam.generate_credential_report().send())
+            .call(None, &[], c.iam.generate_credential_report())
             .await
             .value()?;
         if out.state() == Some(&t::ReportStateType::Complete) {
@@ -568,12 +560,7 @@ pub(super) async fn credential_report(
         attempt += 1;
     }
     let out = ctx
-        .call(
-            "iam:GetCredentialReport",
-            None,
-            &[],
-            c.iam.get_credential_report().send(),
-        )
+        .call(None, &[], c.iam.get_credential_report())
         .await
         .value()?;
     let mut text = match out.content() {
@@ -673,24 +660,13 @@ async fn backfill_row(ctx: &Ctx, c: &Clients, u: &UserDetail) -> Option<Row> {
     row.set("arn", u.arn.as_str());
     row.set("user_creation_time", u.create_date.to_string());
     let (keys, login, mfa) = tokio::join!(
+        ctx.call(None, &[], c.iam.list_access_keys().user_name(name)),
         ctx.call(
-            "iam:ListAccessKeys",
-            None,
-            &[],
-            c.iam.list_access_keys().user_name(name).send()
-        ),
-        ctx.call(
-            "iam:GetLoginProfile",
             None,
             &["NoSuchEntity"],
-            c.iam.get_login_profile().user_name(name).send()
+            c.iam.get_login_profile().user_name(name)
         ),
-        ctx.call(
-            "iam:ListMFADevices",
-            None,
-            &[],
-            c.iam.list_mfa_devices().user_name(name).send()
-        ),
+        ctx.call(None, &[], c.iam.list_mfa_devices().user_name(name)),
     );
     let keys = keys.value()?;
     let login = login.known()?;
@@ -746,10 +722,9 @@ async fn backfill_row(ctx: &Ctx, c: &Clients, u: &UserDetail) -> Option<Row> {
         };
         let used = ctx
             .call(
-                "iam:GetAccessKeyLastUsed",
                 None,
                 &[],
-                c.iam.get_access_key_last_used().access_key_id(id).send(),
+                c.iam.get_access_key_last_used().access_key_id(id),
             )
             .await
             .value()?;
@@ -774,12 +749,7 @@ async fn backfill_row(ctx: &Ctx, c: &Clients, u: &UserDetail) -> Option<Row> {
 
 async fn password_policy(ctx: &Ctx, c: &Clients) -> Option<PasswordPolicy> {
     let out = ctx
-        .call(
-            "iam:GetAccountPasswordPolicy",
-            None,
-            &["NoSuchEntity"],
-            c.iam.get_account_password_policy().send(),
-        )
+        .call(None, &["NoSuchEntity"], c.iam.get_account_password_policy())
         .await
         .value()?;
     let p = out.password_policy()?;
@@ -799,12 +769,7 @@ async fn password_policy(ctx: &Ctx, c: &Clients) -> Option<PasswordPolicy> {
 
 async fn account_summary(ctx: &Ctx, c: &Clients) -> BTreeMap<String, i64> {
     let Some(out) = ctx
-        .call(
-            "iam:GetAccountSummary",
-            None,
-            &[],
-            c.iam.get_account_summary().send(),
-        )
+        .call(None, &[], c.iam.get_account_summary())
         .await
         .value()
     else {
@@ -825,14 +790,12 @@ async fn virtual_mfa_devices(ctx: &Ctx, c: &Clients) -> Vec<VirtualMfaDevice> {
     loop {
         let Got::Value(page) = ctx
             .call(
-                "iam:ListVirtualMFADevices",
                 None,
                 &[],
                 c.iam
                     .list_virtual_mfa_devices()
                     .max_items(MAX_ITEMS)
-                    .set_marker(marker.clone())
-                    .send(),
+                    .set_marker(marker.clone()),
             )
             .await
         else {
@@ -860,14 +823,12 @@ async fn server_certificates(ctx: &Ctx, c: &Clients) -> Vec<ServerCertificate> {
     loop {
         let Got::Value(page) = ctx
             .call(
-                "iam:ListServerCertificates",
                 None,
                 &[],
                 c.iam
                     .list_server_certificates()
                     .max_items(MAX_ITEMS)
-                    .set_marker(marker.clone())
-                    .send(),
+                    .set_marker(marker.clone()),
             )
             .await
         else {
@@ -893,12 +854,7 @@ async fn server_certificates(ctx: &Ctx, c: &Clients) -> Vec<ServerCertificate> {
 
 async fn saml_providers(ctx: &Ctx, c: &Clients) -> Vec<SamlProvider> {
     let Some(out) = ctx
-        .call(
-            "iam:ListSAMLProviders",
-            None,
-            &[],
-            c.iam.list_saml_providers().send(),
-        )
+        .call(None, &[], c.iam.list_saml_providers())
         .await
         .value()
     else {
@@ -916,12 +872,7 @@ async fn saml_providers(ctx: &Ctx, c: &Clients) -> Vec<SamlProvider> {
 
 async fn oidc_providers(ctx: &Ctx, c: &Clients) -> Vec<OidcProvider> {
     let Some(list) = ctx
-        .call(
-            "iam:ListOpenIDConnectProviders",
-            None,
-            &[],
-            c.iam.list_open_id_connect_providers().send(),
-        )
+        .call(None, &[], c.iam.list_open_id_connect_providers())
         .await
         .value()
     else {
@@ -935,13 +886,11 @@ async fn oidc_providers(ctx: &Ctx, c: &Clients) -> Vec<OidcProvider> {
     {
         let got = ctx
             .call(
-                "iam:GetOpenIDConnectProvider",
                 None,
                 &[],
                 c.iam
                     .get_open_id_connect_provider()
-                    .open_id_connect_provider_arn(arn)
-                    .send(),
+                    .open_id_connect_provider_arn(arn),
             )
             .await;
         // A provider whose details failed is still listed (by ARN): it exists.

@@ -113,8 +113,7 @@ async fn generate(
             c.iam
                 .generate_service_last_accessed_details()
                 .arn(arn)
-                .granularity(t::AccessAdvisorUsageGranularityType::ActionLevel)
-                .send(),
+                .granularity(t::AccessAdvisorUsageGranularityType::ActionLevel),
         )
         .await;
     match r {
@@ -163,8 +162,7 @@ async fn poll(ctx: &Ctx, c: &Clients, arn: &str, job: &str) -> Option<LastAccess
                 c.iam
                     .get_service_last_accessed_details()
                     .job_id(job)
-                    .set_marker(marker.clone())
-                    .send(),
+                    .set_marker(marker.clone()),
             )
             .await;
         let page = match r {

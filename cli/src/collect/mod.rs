@@ -140,10 +140,7 @@ const COLLECT_STACK: usize = 32 * 1024 * 1024;
 /// Collects with the given clients.
 pub async fn collect(clients: &Clients, settings: &Settings) -> Result<Collected, CollectError> {
     let ctx = Ctx::new(settings);
-    let identity = clients
-        .sts
-        .get_caller_identity()
-        .send()
+    let identity = guard::Call::send(clients.sts.get_caller_identity())
         .await
         .map_err(|e| CollectError::Identity(ctx::describe_error(&e)))?;
     let account_id = identity.account().unwrap_or_default().to_string();

@@ -27,10 +27,9 @@ pub async fn regions(ctx: &Ctx, c: &Clients, settings: &Settings) -> Vec<String>
     let home = c.home_region.clone();
     match ctx
         .call(
-            "ec2:DescribeRegions",
             Some(&home),
             &[],
-            c.ec2(&home).describe_regions().all_regions(false).send(),
+            c.ec2(&home).describe_regions().all_regions(false),
         )
         .await
     {
@@ -116,59 +115,12 @@ async fn ec2(ctx: &Ctx, c: &Clients, region: &str) -> Option<Ec2Section> {
     let client = c.ec2(region);
     let r = Some(region);
     let (sgs, reservations, volumes, snapshots, images, ebs) = tokio::join!(
-        ctx.call(
-            "ec2:DescribeSecurityGroups",
-            r,
-            &[],
-            client
-                .describe_security_groups()
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-        ),
-        ctx.call(
-            "ec2:DescribeInstances",
-            r,
-            &[],
-            client
-                .describe_instances()
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-        ),
-        ctx.call(
-            "ec2:DescribeVolumes",
-            r,
-            &[],
-            client
-                .describe_volumes()
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-        ),
-        ctx.call(
-            "ec2:DescribeSnapshots",
-            r,
-            &[],
-            client
-                .describe_snapshots()
-                .owner_ids("self")
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-        ),
-        ctx.call(
-            "ec2:DescribeImages",
-            r,
-            &[],
-            client.describe_images().owners("self").send()
-        ),
-        ctx.call(
-            "ec2:GetEbsEncryptionByDefault",
-            r,
-            &[],
-            client.get_ebs_encryption_by_default().send()
-        ),
+        ctx.pages(r, &[], client.describe_security_groups()),
+        ctx.pages(r, &[], client.describe_instances()),
+        ctx.pages(r, &[], client.describe_volumes()),
+        ctx.pages(r, &[], client.describe_snapshots().owner_ids("self")),
+        ctx.call(r, &[], client.describe_images().owners("self")),
+        ctx.call(r, &[], client.get_ebs_encryption_by_default()),
     );
     let all_failed = matches!(
         (&sgs, &reservations, &volumes, &snapshots, &images, &ebs),
@@ -246,14 +198,12 @@ async fn ebs_snapshot(
     let id = s.snapshot_id().unwrap_or_default();
     let attr = ctx
         .call(
-            "ec2:DescribeSnapshotAttribute",
             Some(region),
             &[],
             client
                 .describe_snapshot_attribute()
                 .snapshot_id(id)
-                .attribute(ec2t::SnapshotAttributeName::CreateVolumePermission)
-                .send(),
+                .attribute(ec2t::SnapshotAttributeName::CreateVolumePermission),
         )
         .await
         .value();
@@ -386,12 +336,7 @@ fn volume(v: &ec2t::Volume) -> Volume {
 async fn cloudtrail(ctx: &Ctx, c: &Clients, region: &str) -> Option<CloudTrailSection> {
     let client = c.cloudtrail(region);
     let out = ctx
-        .call(
-            "cloudtrail:DescribeTrails",
-            Some(region),
-            &[],
-            client.describe_trails().send(),
-        )
+        .call(Some(region), &[], client.describe_trails())
         .await
         .value()?;
     let trails: Vec<Trail> = out
@@ -419,10 +364,9 @@ async fn cloudtrail(ctx: &Ctx, c: &Clients, region: &str) -> Option<CloudTrailSe
     let statuses = join_all(home.iter().map(|t| async {
         let s = ctx
             .call(
-                "cloudtrail:GetTrailStatus",
                 Some(region),
                 &[],
-                client.get_trail_status().name(&t.trail_arn).send(),
+                client.get_trail_status().name(&t.trail_arn),
             )
             .await
             .value()?;
@@ -456,16 +400,10 @@ async fn trail_tags(
     let batches = join_all(home.chunks(20).map(|batch| async move {
         let arns: Vec<String> = batch.iter().map(|t| t.trail_arn.clone()).collect();
         let pages = ctx
-            .call(
-                "cloudtrail:ListTags",
+            .pages(
                 Some(region),
                 &[],
-                client
-                    .list_tags()
-                    .set_resource_id_list(Some(arns.clone()))
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>(),
+                client.list_tags().set_resource_id_list(Some(arns.clone())),
             )
             .await
             .value()?;
@@ -492,19 +430,7 @@ async fn trail_tags(
 async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
     let client = c.kms(region);
     let r = Some(region);
-    let pages = ctx
-        .call(
-            "kms:ListKeys",
-            r,
-            &[],
-            client
-                .list_keys()
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        )
-        .await
-        .value()?;
+    let pages = ctx.pages(r, &[], client.list_keys()).await.value()?;
     let ids: Vec<String> = pages
         .iter()
         .flat_map(|p| p.keys())
@@ -513,12 +439,7 @@ async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
     let client = &client;
     let keys = join_all(ids.iter().map(|id| async move {
         let meta = ctx
-            .call(
-                "kms:DescribeKey",
-                r,
-                &[],
-                client.describe_key().key_id(id).send(),
-            )
+            .call(r, &[], client.describe_key().key_id(id))
             .await
             .value()?;
         let m = meta.key_metadata()?;
@@ -527,26 +448,15 @@ async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
         }
         let (rotation, tags, policy) = tokio::join!(
             ctx.call(
-                "kms:GetKeyRotationStatus",
                 r,
                 &["UnsupportedOperationException"],
-                client.get_key_rotation_status().key_id(id).send()
+                client.get_key_rotation_status().key_id(id)
             ),
+            ctx.call(r, &[], client.list_resource_tags().key_id(id)),
             ctx.call(
-                "kms:ListResourceTags",
                 r,
                 &[],
-                client.list_resource_tags().key_id(id).send()
-            ),
-            ctx.call(
-                "kms:GetKeyPolicy",
-                r,
-                &[],
-                client
-                    .get_key_policy()
-                    .key_id(id)
-                    .policy_name("default")
-                    .send()
+                client.get_key_policy().key_id(id).policy_name("default")
             ),
         );
         Some(KmsKey {
@@ -591,19 +501,7 @@ pub(super) async fn access_analyzer(
 ) -> Option<AccessAnalyzerSection> {
     let client = c.access_analyzer(region);
     let r = Some(region);
-    let pages = ctx
-        .call(
-            "accessanalyzer:ListAnalyzers",
-            r,
-            &[],
-            client
-                .list_analyzers()
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        )
-        .await
-        .value()?;
+    let pages = ctx.pages(r, &[], client.list_analyzers()).await.value()?;
     let analyzers: Vec<Analyzer> = pages
         .iter()
         .flat_map(|p| p.analyzers())
@@ -627,22 +525,15 @@ pub(super) async fn access_analyzer(
         .filter(|a| a.status.as_deref() == Some("ACTIVE"));
     let findings = join_all(active.map(|a| async {
         let pages = ctx
-            .call(
-                "accessanalyzer:ListFindingsV2",
+            .pages(
                 r,
                 &[],
-                client
-                    .list_findings_v2()
-                    .analyzer_arn(&a.arn)
-                    .filter(
-                        "status",
-                        aws_sdk_accessanalyzer::types::Criterion::builder()
-                            .eq("ACTIVE")
-                            .build(),
-                    )
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>(),
+                client.list_findings_v2().analyzer_arn(&a.arn).filter(
+                    "status",
+                    aws_sdk_accessanalyzer::types::Criterion::builder()
+                        .eq("ACTIVE")
+                        .build(),
+                ),
             )
             .await
             .value()
@@ -701,18 +592,11 @@ async fn finding_details(
         f.resource.as_deref().unwrap_or("no resource")
     );
     let pages = ctx
-        .call_about(
-            "accessanalyzer:GetFindingV2",
+        .pages_about(
             Some(region),
             &subject,
             &[],
-            client
-                .get_finding_v2()
-                .analyzer_arn(analyzer)
-                .id(&f.id)
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
+            client.get_finding_v2().analyzer_arn(analyzer).id(&f.id),
         )
         .await
         .value();

@@ -319,12 +319,7 @@ async fn a_throttled_call_succeeds_after_retries() {
     let clients = mocked(&[&summary]);
     let ctx = Ctx::new(&fast());
     let got = ctx
-        .call(
-            "iam:GetAccountSummary",
-            None,
-            &[],
-            clients.iam.get_account_summary().send(),
-        )
+        .call(None, &[], clients.iam.get_account_summary())
         .await
         .value()
         .unwrap();
@@ -344,14 +339,7 @@ async fn throttled_past_retries_is_recorded() {
         .build();
     let clients = mocked(&[&summary]);
     let ctx = Ctx::new(&fast());
-    let got = ctx
-        .call(
-            "iam:GetAccountSummary",
-            None,
-            &[],
-            clients.iam.get_account_summary().send(),
-        )
-        .await;
+    let got = ctx.call(None, &[], clients.iam.get_account_summary()).await;
     assert!(got.value().is_none());
     let errors = ctx.take_errors();
     assert_eq!(errors.len(), 1);
@@ -673,6 +661,114 @@ async fn the_guard_refuses_writes_before_they_are_sent() {
     let e = clients.iam.get_account_summary().send().await.unwrap_err();
     assert!(ctx::describe_error(&e).starts_with("AccessDenied"));
     assert_eq!(fake.sent.load(Ordering::SeqCst), 1);
+}
+
+/// Every `.rs` file under `dir`, recursively.
+fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// `line` without its `//` comment (a `//` inside a string such as `https://` is kept when
+/// it follows a `:`).
+fn code_of(line: &str) -> &str {
+    let mut from = 0;
+    while let Some(i) = line[from..].find("//") {
+        let at = from + i;
+        if at > 0 && line.as_bytes()[at - 1] == b':' {
+            from = at + 2;
+            continue;
+        }
+        return &line[..at];
+    }
+    line
+}
+
+#[test]
+fn every_sdk_call_goes_through_the_allow_list() {
+    // The proof that the collector calls nothing but OPERATIONS, in two halves:
+    // 1. Requests are sent only through `guard::Call` (`Ctx::call`, `call_about`, `pages`,
+    //    `pages_about`, `raw`, or `Call::send`), which exists only for the fluent builders
+    //    `allow!` lists: a call of any other operation does not compile. So no source file
+    //    of the binary may send a request the SDK's own way (`.send()`, a paginator,
+    //    `.customize()`), except `guard.rs`, where `allow!` wraps exactly those.
+    // 2. Each `allow!` entry names the operation its builder sends (checked below), and
+    //    `every_allowed_operation_reads_and_the_shipped_policy_grants_exactly_them` ties
+    //    OPERATIONS to the shipped policy and template.
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    assert!(files.len() > 10, "{files:?}");
+    let mut bypasses = Vec::new();
+    let mut sdk_outside_collect = Vec::new();
+    for f in &files {
+        let rel = f
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(f).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = code_of(line);
+            if code.contains("aws_sdk_") && !rel.starts_with("collect/") {
+                sdk_outside_collect.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+            }
+            if matches!(rel.as_str(), "collect/guard.rs" | "collect/tests.rs") {
+                continue;
+            }
+            for token in [".send()", ".into_paginator()", ".customize()", "::send("] {
+                if code.contains(token) && !code.contains("Call::send(") {
+                    bypasses.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        bypasses.is_empty(),
+        "SDK requests sent around guard::Call (use ctx.call/pages, or list the operation in \
+         guard.rs's allow! first):\n{}",
+        bypasses.join("\n")
+    );
+    assert!(
+        sdk_outside_collect.is_empty(),
+        "the AWS SDK outside cli/src/collect/:\n{}",
+        sdk_outside_collect.join("\n")
+    );
+    // Each entry's operation is the one its builder sends: the builder's module is the
+    // operation's name in snake case, and its crate is the service's.
+    assert_eq!(guard::MODULES.len(), OPERATIONS.len());
+    let service_of = |krate: &str| match krate {
+        "aws_sdk_sts" => "STS",
+        "aws_sdk_iam" => "IAM",
+        "aws_sdk_organizations" => "Organizations",
+        "aws_sdk_ec2" => "EC2",
+        "aws_sdk_s3" => "S3",
+        "aws_sdk_s3control" => "S3 Control",
+        "aws_sdk_cloudtrail" => "CloudTrail",
+        "aws_sdk_kms" => "KMS",
+        "aws_sdk_accessanalyzer" => "AccessAnalyzer",
+        other => panic!("no service name known for `{other}`"),
+    };
+    let mut seen = BTreeSet::new();
+    for (o, (krate, module)) in OPERATIONS.iter().zip(guard::MODULES) {
+        assert_eq!(
+            o.sdk_service,
+            service_of(krate),
+            "{o:?} is built by {krate}"
+        );
+        assert_eq!(
+            module.replace('_', ""),
+            o.name.to_ascii_lowercase(),
+            "{o:?} is built by {krate}::operation::{module}"
+        );
+        assert!(seen.insert((o.sdk_service, o.name)), "{o:?} listed twice");
+    }
 }
 
 #[test]
