@@ -63,7 +63,7 @@ pub async fn collect(ctx: &Ctx, c: &Clients) -> IamSection {
         async {
             let r = credential_report(ctx, c, &authorization_details).await;
             phase.inc();
-            let m = mfa_devices(ctx, c, &authorization_details, r.as_ref().map(|x| &x.0)).await;
+            let m = mfa_devices(ctx, c, &authorization_details, r.as_ref()).await;
             phase.inc();
             (r, m)
         },
@@ -106,11 +106,14 @@ pub async fn collect(ctx: &Ctx, c: &Clients) -> IamSection {
             p.tags = Some(tags.clone());
         }
     }
-    let (credential_report, credential_report_generated_at) = report.unzip();
+    let (credential_report, credential_report_generated_at) = match report {
+        Some(r) => (Some(r.report), r.generated_at),
+        None => (None, None),
+    };
     IamSection {
         authorization_details,
         credential_report,
-        credential_report_generated_at: credential_report_generated_at.flatten(),
+        credential_report_generated_at,
         password_policy,
         account_summary,
         virtual_mfa_devices: mfa,
@@ -481,50 +484,72 @@ pub async fn policy_tags(
 
 /// ListMFADevices for every user that has MFA: the credential report's `mfa_active` says who
 /// (users without a row, or every user when the report could not be read, are asked too).
+/// Users whose devices the back-fill already read are not asked again.
 pub async fn mfa_devices(
     ctx: &Ctx,
     c: &Clients,
     d: &AuthorizationDetails,
-    report: Option<&CredentialReport>,
+    report: Option<&Report>,
 ) -> Vec<MfaDevice> {
-    let users = d.users.iter().filter(|u| {
-        report
-            .and_then(|r| r.by_arn(&u.arn))
-            .is_none_or(|row| row.mfa_active)
-    });
-    let per_user = join_all(users.map(|u| async move {
-        let about = format!("user `{}`", u.user_name);
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let Got::Value(page) = ctx
-                .call_about(
-                    None,
-                    &about,
-                    &["NoSuchEntity"],
-                    c.iam
-                        .list_mfa_devices()
-                        .user_name(&u.user_name)
-                        .max_items(MAX_ITEMS)
-                        .set_marker(marker.clone()),
-                )
-                .await
-            else {
-                return out;
-            };
-            out.extend(page.mfa_devices().iter().map(|m| MfaDevice {
-                user_name: m.user_name().to_string(),
-                serial_number: m.serial_number().to_string(),
-                enable_date: Some(ts(m.enable_date())),
-            }));
-            match (page.is_truncated(), page.marker()) {
-                (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
-                _ => return out,
-            }
+    let per_user = join_all(d.users.iter().map(|u| async move {
+        if let Some(devices) = report.and_then(|r| r.backfilled_mfa.get(&u.user_name)) {
+            return devices.clone();
         }
+        let has_mfa = report
+            .and_then(|r| r.report.by_arn(&u.arn))
+            .is_none_or(|row| row.mfa_active);
+        if !has_mfa {
+            return Vec::new();
+        }
+        user_mfa_devices(ctx, c, &u.user_name)
+            .await
+            .unwrap_or_default()
     }))
     .await;
     per_user.into_iter().flatten().collect()
+}
+
+/// ListMFADevices for one user, every page; `None` when it failed (recorded, naming the
+/// user). A user deleted meanwhile has none.
+async fn user_mfa_devices(ctx: &Ctx, c: &Clients, name: &str) -> Option<Vec<MfaDevice>> {
+    let got = ctx
+        .pages_about(
+            None,
+            &format!("user `{name}`"),
+            &["NoSuchEntity"],
+            c.iam
+                .list_mfa_devices()
+                .user_name(name)
+                .max_items(MAX_ITEMS),
+        )
+        .await;
+    match got {
+        Got::Value(pages) => Some(
+            pages
+                .iter()
+                .flat_map(|p| p.mfa_devices())
+                .map(|m| MfaDevice {
+                    user_name: m.user_name().to_string(),
+                    serial_number: m.serial_number().to_string(),
+                    enable_date: Some(ts(m.enable_date())),
+                })
+                .collect(),
+        ),
+        Got::Absent => Some(Vec::new()),
+        Got::Failed => None,
+    }
+}
+
+/// The credential report as collected.
+#[derive(Debug)]
+pub struct Report {
+    /// The report, with rows back-filled for users it did not list yet.
+    pub report: CredentialReport,
+    /// When AWS generated it.
+    pub generated_at: Option<Timestamp>,
+    /// The MFA devices of the back-filled users, by user name, as their rows were built from
+    /// (so that [`mfa_devices`] does not ask for them again).
+    pub backfilled_mfa: BTreeMap<String, Vec<MfaDevice>>,
 }
 
 /// GenerateCredentialReport until it is complete, GetCredentialReport, then back-fill the
@@ -533,7 +558,7 @@ pub(super) async fn credential_report(
     ctx: &Ctx,
     c: &Clients,
     details: &AuthorizationDetails,
-) -> Option<(CredentialReport, Option<Timestamp>)> {
+) -> Option<Report> {
     const OP: &str = "iam:GenerateCredentialReport";
     let started = tokio::time::Instant::now();
     let mut attempt = 0;
@@ -581,7 +606,11 @@ pub(super) async fn credential_report(
         .filter(|u| parsed.by_arn(&u.arn).is_none())
         .collect();
     if missing.is_empty() {
-        return Some((parsed, generated_at));
+        return Some(Report {
+            report: parsed,
+            generated_at,
+            backfilled_mfa: BTreeMap::new(),
+        });
     }
     if text.trim().is_empty() {
         text = REPORT_HEADER.to_string();
@@ -596,19 +625,31 @@ pub(super) async fn credential_report(
     if !text.ends_with('\n') {
         text.push('\n');
     }
-    for u in missing {
-        if let Some(row) = backfill_row(ctx, c, u).await {
+    // One user's calls at a time would take minutes for an account that grew since the
+    // report; they run together, under the concurrency bound.
+    let rows = join_all(missing.iter().map(|u| backfill_row(ctx, c, u))).await;
+    let mut backfilled_mfa = BTreeMap::new();
+    for (u, (row, devices)) in missing.iter().zip(rows) {
+        if let Some(devices) = devices {
+            backfilled_mfa.insert(u.user_name.clone(), devices);
+        }
+        if let Some(row) = row {
             text.push_str(&row.to_csv(&header));
             text.push('\n');
         }
     }
-    match CredentialReport::parse(&text) {
-        Ok(r) => Some((r, generated_at)),
+    let report = match CredentialReport::parse(&text) {
+        Ok(r) => r,
         Err(e) => {
             ctx.record("iam:GetCredentialReport", None, e.to_string());
-            Some((parsed, generated_at))
+            parsed
         }
-    }
+    };
+    Some(Report {
+        report,
+        generated_at,
+        backfilled_mfa,
+    })
 }
 
 /// The credential report's columns, for back-filled rows when the report is empty.
@@ -651,26 +692,67 @@ fn report_time(dt: &aws_smithy_types::DateTime) -> String {
 }
 
 /// ListAccessKeys, GetAccessKeyLastUsed, GetLoginProfile and ListMFADevices for a user the
-/// report does not list yet. `None` when a call failed (recorded): a guessed row would be
-/// worse than none.
-async fn backfill_row(ctx: &Ctx, c: &Clients, u: &UserDetail) -> Option<Row> {
+/// report does not list yet: the row (`None` when a call failed, recorded naming the user: a
+/// guessed row would be worse than none), and the user's MFA devices when they were read.
+async fn backfill_row(
+    ctx: &Ctx,
+    c: &Clients,
+    u: &UserDetail,
+) -> (Option<Row>, Option<Vec<MfaDevice>>) {
     let name = u.user_name.as_str();
-    let mut row = Row::default();
-    row.set("user", name);
-    row.set("arn", u.arn.as_str());
-    row.set("user_creation_time", u.create_date.to_string());
+    let about = format!("user `{name}`");
     let (keys, login, mfa) = tokio::join!(
-        ctx.call(None, &[], c.iam.list_access_keys().user_name(name)),
-        ctx.call(
+        ctx.call_about(None, &about, &[], c.iam.list_access_keys().user_name(name)),
+        ctx.call_about(
             None,
+            &about,
             &["NoSuchEntity"],
             c.iam.get_login_profile().user_name(name)
         ),
-        ctx.call(None, &[], c.iam.list_mfa_devices().user_name(name)),
+        user_mfa_devices(ctx, c, name),
     );
-    let keys = keys.value()?;
-    let login = login.known()?;
-    let mfa = mfa.value()?;
+    let row = match (keys.value(), login.known(), mfa.as_deref()) {
+        (Some(keys), Some(login), Some(mfa)) => {
+            build_row(ctx, c, u, &about, &keys, login.as_ref(), mfa).await
+        }
+        _ => None,
+    };
+    (row, mfa)
+}
+
+/// The columns of one access key in the credential report.
+const KEY_COLUMNS: [[&str; 5]; 2] = [
+    [
+        "access_key_1_active",
+        "access_key_1_last_rotated",
+        "access_key_1_last_used_date",
+        "access_key_1_last_used_region",
+        "access_key_1_last_used_service",
+    ],
+    [
+        "access_key_2_active",
+        "access_key_2_last_rotated",
+        "access_key_2_last_used_date",
+        "access_key_2_last_used_region",
+        "access_key_2_last_used_service",
+    ],
+];
+
+/// A back-filled row from what the per-user calls answered (GetAccessKeyLastUsed for each
+/// key, together); `None` when one of those failed.
+async fn build_row(
+    ctx: &Ctx,
+    c: &Clients,
+    u: &UserDetail,
+    about: &str,
+    keys: &aws_sdk_iam::operation::list_access_keys::ListAccessKeysOutput,
+    login: Option<&aws_sdk_iam::operation::get_login_profile::GetLoginProfileOutput>,
+    mfa: &[MfaDevice],
+) -> Option<Row> {
+    let mut row = Row::default();
+    row.set("user", u.user_name.as_str());
+    row.set("arn", u.arn.as_str());
+    row.set("user_creation_time", u.create_date.to_string());
     match login.and_then(|l| l.login_profile().map(|p| report_time(p.create_date()))) {
         Some(changed) => {
             row.set("password_enabled", "true");
@@ -679,33 +761,28 @@ async fn backfill_row(ctx: &Ctx, c: &Clients, u: &UserDetail) -> Option<Row> {
         }
         None => row.set("password_enabled", "false"),
     }
-    row.set(
-        "mfa_active",
-        if mfa.mfa_devices().is_empty() {
-            "false"
-        } else {
-            "true"
-        },
-    );
-    const KEY_COLUMNS: [[&str; 5]; 2] = [
-        [
-            "access_key_1_active",
-            "access_key_1_last_rotated",
-            "access_key_1_last_used_date",
-            "access_key_1_last_used_region",
-            "access_key_1_last_used_service",
-        ],
-        [
-            "access_key_2_active",
-            "access_key_2_last_rotated",
-            "access_key_2_last_used_date",
-            "access_key_2_last_used_region",
-            "access_key_2_last_used_service",
-        ],
-    ];
+    row.set("mfa_active", if mfa.is_empty() { "false" } else { "true" });
+    let listed: Vec<&t::AccessKeyMetadata> = keys.access_key_metadata().iter().take(2).collect();
+    // Per key: `Some(None)` when it has no id to ask about, `None` when the call failed.
+    let used = join_all(listed.iter().map(|key| async move {
+        match key.access_key_id() {
+            None => Some(None),
+            Some(id) => ctx
+                .call_about(
+                    None,
+                    about,
+                    &[],
+                    c.iam.get_access_key_last_used().access_key_id(id),
+                )
+                .await
+                .value()
+                .map(Some),
+        }
+    }))
+    .await;
     row.set("access_key_1_active", "false");
     row.set("access_key_2_active", "false");
-    for (cols, key) in KEY_COLUMNS.iter().zip(keys.access_key_metadata()) {
+    for ((cols, key), used) in KEY_COLUMNS.iter().zip(&listed).zip(used) {
         row.set(
             cols[0],
             if key.status() == Some(&t::StatusType::Active) {
@@ -717,17 +794,7 @@ async fn backfill_row(ctx: &Ctx, c: &Clients, u: &UserDetail) -> Option<Row> {
         if let Some(d) = key.create_date() {
             row.set(cols[1], report_time(d));
         }
-        let Some(id) = key.access_key_id() else {
-            continue;
-        };
-        let used = ctx
-            .call(
-                None,
-                &[],
-                c.iam.get_access_key_last_used().access_key_id(id),
-            )
-            .await
-            .value()?;
+        let Some(used) = used? else { continue };
         match used.access_key_last_used() {
             Some(l) => {
                 row.set(
@@ -870,7 +937,7 @@ async fn saml_providers(ctx: &Ctx, c: &Clients) -> Vec<SamlProvider> {
         .collect()
 }
 
-async fn oidc_providers(ctx: &Ctx, c: &Clients) -> Vec<OidcProvider> {
+pub(super) async fn oidc_providers(ctx: &Ctx, c: &Clients) -> Vec<OidcProvider> {
     let Some(list) = ctx
         .call(None, &[], c.iam.list_open_id_connect_providers())
         .await
@@ -878,15 +945,16 @@ async fn oidc_providers(ctx: &Ctx, c: &Clients) -> Vec<OidcProvider> {
     else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    for arn in list
+    let arns: Vec<&str> = list
         .open_id_connect_provider_list()
         .iter()
         .filter_map(|p| p.arn())
-    {
+        .collect();
+    join_all(arns.into_iter().map(|arn| async move {
         let got = ctx
-            .call(
+            .call_about(
                 None,
+                &format!("provider `{arn}`"),
                 &[],
                 c.iam
                     .get_open_id_connect_provider()
@@ -895,7 +963,7 @@ async fn oidc_providers(ctx: &Ctx, c: &Clients) -> Vec<OidcProvider> {
             .await;
         // A provider whose details failed is still listed (by ARN): it exists.
         let p = got.value();
-        out.push(OidcProvider {
+        OidcProvider {
             arn: arn.to_string(),
             url: p.as_ref().and_then(|p| os(p.url())),
             client_id_list: p
@@ -903,7 +971,7 @@ async fn oidc_providers(ctx: &Ctx, c: &Clients) -> Vec<OidcProvider> {
                 .map(|p| p.client_id_list().to_vec())
                 .unwrap_or_default(),
             tags: p.as_ref().map(|p| tags(p.tags())).unwrap_or_default(),
-        });
-    }
-    out
+        }
+    }))
+    .await
 }

@@ -298,6 +298,224 @@ async fn access_denied_on_the_first_job_is_recorded_once() {
     assert_eq!(generate.num_calls(), 1);
 }
 
+/// An answer that is no AWS error at all: an HTML error page (an emulator or proxy).
+fn html_500() -> String {
+    "<!doctype html><title>500 Internal Server Error</title>".to_string()
+}
+
+#[tokio::test]
+async fn a_probe_without_an_aws_answer_is_tried_again_and_then_the_jobs_go_on() {
+    // The first job's first submission gets no AWS answer (three HTTP attempts, the SDK's
+    // retries); the second submission works: nothing is given up, every entity has its job.
+    let flaky = mock!(aws_sdk_iam::Client::generate_service_last_accessed_details)
+        .sequence()
+        .http_status(500, Some(html_500()))
+        .times(3)
+        .build();
+    let generate = generate_rule();
+    let get = mock!(aws_sdk_iam::Client::get_service_last_accessed_details).then_output(|| {
+        GetServiceLastAccessedDetailsOutput::builder()
+            .job_status(t::JobStatusType::Completed)
+            .job_creation_date(now())
+            .job_completion_date(now())
+            .set_services_last_accessed(Some(Vec::new()))
+            .build()
+            .unwrap()
+    });
+    let clients = mocked(&[&flaky, &generate, &get]);
+    let ctx = Ctx::new(&fast());
+    let out = last_accessed::collect(&ctx, &clients, &details_with_users(&["a", "b", "c"])).await;
+    let errors = ctx.take_errors();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(out.len(), 3);
+    assert_eq!((flaky.num_calls(), generate.num_calls()), (3, 3));
+    let calls = clients.guard.calls();
+    // Two submissions for `a` (retries of one count once), one each for `b` and `c`.
+    assert_eq!(calls["iam:GenerateServiceLastAccessedDetails"], 4);
+    assert_eq!(calls["iam:GetServiceLastAccessedDetails"], 3);
+}
+
+#[tokio::test]
+async fn a_probe_that_never_gets_an_aws_answer_is_recorded_once() {
+    let generate = mock!(aws_sdk_iam::Client::generate_service_last_accessed_details)
+        .sequence()
+        .http_status(500, Some(html_500()))
+        .repeatedly()
+        .build();
+    let clients = mocked(&[&generate]);
+    let ctx = Ctx::new(&fast());
+    let out = last_accessed::collect(&ctx, &clients, &details_with_users(&["a", "b", "c"])).await;
+    assert!(out.is_empty());
+    let errors = ctx.take_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].operation,
+        "iam:GenerateServiceLastAccessedDetails"
+    );
+    assert!(
+        errors[0]
+            .message
+            .starts_with("HTTP 500: not an AWS error response"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[0].message.ends_with(&format!(
+            "(no AWS answer in {} attempts: taken as an endpoint without the API; no last-accessed data for any of the 3 entities)",
+            last_accessed::PROBE_ATTEMPTS
+        )),
+        "{errors:?}"
+    );
+    // The probe only: PROBE_ATTEMPTS submissions of the first job, each with the SDK's 3
+    // attempts; none for `b` or `c`.
+    let attempts = last_accessed::PROBE_ATTEMPTS as usize;
+    assert_eq!(generate.num_calls(), attempts * 3);
+    assert_eq!(
+        clients.guard.calls()["iam:GenerateServiceLastAccessedDetails"],
+        attempts as u64
+    );
+}
+
+#[tokio::test]
+async fn a_throttled_probe_is_that_entity_s_gap_and_the_other_jobs_go_on() {
+    let throttled = mock!(aws_sdk_iam::Client::generate_service_last_accessed_details)
+        .match_requests(|r| r.arn().is_some_and(|a| a.ends_with("user/a")))
+        .sequence()
+        .http_status(400, Some(query_error("Throttling", "Rate exceeded")))
+        .repeatedly()
+        .build();
+    let generate = generate_rule();
+    let get = mock!(aws_sdk_iam::Client::get_service_last_accessed_details).then_output(|| {
+        GetServiceLastAccessedDetailsOutput::builder()
+            .job_status(t::JobStatusType::Completed)
+            .job_creation_date(now())
+            .job_completion_date(now())
+            .set_services_last_accessed(Some(Vec::new()))
+            .build()
+            .unwrap()
+    });
+    let clients = mocked(&[&throttled, &generate, &get]);
+    let ctx = Ctx::new(&fast());
+    let out = last_accessed::collect(&ctx, &clients, &details_with_users(&["a", "b", "c"])).await;
+    let errors = ctx.take_errors();
+    assert_eq!(
+        errors
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>(),
+        ["arn:aws:iam::111122223333:user/a: Throttling: Rate exceeded"]
+    );
+    assert_eq!(
+        out.keys().map(String::as_str).collect::<Vec<_>>(),
+        [
+            "arn:aws:iam::111122223333:user/b",
+            "arn:aws:iam::111122223333:user/c"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn failed_jobs_are_recorded_with_aws_s_reason_and_the_others_are_read() {
+    let generate = generate_rule();
+    let failed = mock!(aws_sdk_iam::Client::get_service_last_accessed_details)
+        .match_requests(|r| r.job_id().is_some_and(|j| j.ends_with("user/alice")))
+        .then_output(|| {
+            GetServiceLastAccessedDetailsOutput::builder()
+                .job_status(t::JobStatusType::Failed)
+                .job_creation_date(now())
+                .job_completion_date(now())
+                .set_services_last_accessed(Some(Vec::new()))
+                .error(
+                    t::ErrorDetails::builder()
+                        .code("ServiceFailure")
+                        .message("the report could not be generated")
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap()
+        });
+    let completed =
+        mock!(aws_sdk_iam::Client::get_service_last_accessed_details).then_output(|| {
+            GetServiceLastAccessedDetailsOutput::builder()
+                .job_status(t::JobStatusType::Completed)
+                .job_creation_date(now())
+                .job_completion_date(now())
+                .services_last_accessed(
+                    t::ServiceLastAccessed::builder()
+                        .service_name("Amazon S3")
+                        .service_namespace("s3")
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap()
+        });
+    let clients = mocked(&[&generate, &failed, &completed]);
+    let ctx = Ctx::new(&fast());
+    let out = last_accessed::collect(&ctx, &clients, &details_with_users(&["alice", "bob"])).await;
+    let errors = ctx.take_errors();
+    assert_eq!(
+        errors
+            .iter()
+            .map(|e| (e.operation.as_str(), e.message.as_str()))
+            .collect::<Vec<_>>(),
+        [(
+            "iam:GetServiceLastAccessedDetails",
+            "arn:aws:iam::111122223333:user/alice: ServiceFailure: the report could not be generated"
+        )]
+    );
+    // A failed job is a gap, not "nothing used": alice has no entry at all.
+    assert_eq!(
+        out.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["arn:aws:iam::111122223333:user/bob"]
+    );
+    assert_eq!(
+        out["arn:aws:iam::111122223333:user/bob"].services_last_accessed[0].service_namespace,
+        "s3"
+    );
+    assert_eq!((failed.num_calls(), completed.num_calls()), (1, 1));
+}
+
+#[tokio::test]
+async fn a_poll_throttled_past_the_sdk_s_retries_is_polled_again() {
+    // GetServiceLastAccessedDetails throttled three times (all of one call's attempts): the
+    // job is still there, so the poll waits and asks again instead of giving up.
+    let generate = generate_rule();
+    let get = mock!(aws_sdk_iam::Client::get_service_last_accessed_details)
+        .sequence()
+        .http_status(400, Some(query_error("Throttling", "Rate exceeded")))
+        .times(3)
+        .output(|| {
+            GetServiceLastAccessedDetailsOutput::builder()
+                .job_status(t::JobStatusType::Completed)
+                .job_creation_date(now())
+                .job_completion_date(now())
+                .services_last_accessed(
+                    t::ServiceLastAccessed::builder()
+                        .service_name("Amazon EC2")
+                        .service_namespace("ec2")
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap()
+        })
+        .build();
+    let clients = mocked(&[&generate, &get]);
+    let ctx = Ctx::new(&fast());
+    let out = last_accessed::collect(&ctx, &clients, &details_with_users(&["alice"])).await;
+    let errors = ctx.take_errors();
+    assert!(errors.is_empty(), "{errors:?}");
+    let alice = &out["arn:aws:iam::111122223333:user/alice"];
+    assert_eq!(alice.job_status.as_deref(), Some("COMPLETED"));
+    assert_eq!(alice.services_last_accessed[0].service_namespace, "ec2");
+    assert_eq!(get.num_calls(), 4, "3 throttled attempts, then the answer");
+    assert_eq!(
+        clients.guard.calls()["iam:GetServiceLastAccessedDetails"],
+        2
+    );
+}
+
 fn query_error(code: &str, message: &str) -> String {
     format!(
         "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>r</RequestId></ErrorResponse>"
@@ -417,25 +635,49 @@ alice,arn:aws:iam::111122223333:user/alice,2020-01-01T00:00:00+00:00,false,N/A,N
                 .build(),
         )
     });
-    let mfa = mock!(aws_sdk_iam::Client::list_mfa_devices).then_output(|| {
-        ListMfaDevicesOutput::builder()
-            .set_mfa_devices(Some(Vec::new()))
-            .build()
-            .unwrap()
-    });
+    let mfa = mock!(aws_sdk_iam::Client::list_mfa_devices)
+        .match_requests(|r| r.user_name() == Some("carol"))
+        .then_output(|| {
+            ListMfaDevicesOutput::builder()
+                .mfa_devices(
+                    t::MfaDevice::builder()
+                        .user_name("carol")
+                        .serial_number("arn:aws:iam::111122223333:mfa/carol")
+                        .enable_date(now())
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap()
+        });
     let clients = mocked(&[&gaad, &generate, &get, &keys, &used, &login, &mfa]);
     let ctx = Ctx::new(&fast());
     let details = iam::authorization_details(&ctx, &clients).await;
-    let (report, at) = iam_report(&ctx, &clients, &details).await;
+    let full = iam::credential_report(&ctx, &clients, &details)
+        .await
+        .unwrap();
     let errors = ctx.take_errors();
     assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(at, Some(Timestamp(now().secs())));
+    assert_eq!(full.generated_at, Some(Timestamp(now().secs())));
+    let report = &full.report;
     assert_eq!(report.rows.len(), 3);
     let carol = report
         .by_arn("arn:aws:iam::111122223333:user/carol")
         .unwrap();
     assert_eq!(carol.password_enabled, Some(false));
-    assert!(!carol.mfa_active);
+    assert!(carol.mfa_active);
+    // The MFA devices: carol's, read once for her row and not again; alice's row says she
+    // has none, so she is not asked.
+    let devices = iam::mfa_devices(&ctx, &clients, &details, Some(&full)).await;
+    assert_eq!(
+        devices
+            .iter()
+            .map(|d| (d.user_name.as_str(), d.serial_number.as_str()))
+            .collect::<Vec<_>>(),
+        [("carol", "arn:aws:iam::111122223333:mfa/carol")]
+    );
+    assert_eq!(clients.guard.calls()["iam:ListMFADevices"], 1);
+    assert!(ctx.take_errors().is_empty());
     assert!(carol.access_keys[0].active);
     assert_eq!(
         carol.access_keys[0].last_used_service.as_deref(),
@@ -451,12 +693,245 @@ alice,arn:aws:iam::111122223333:user/alice,2020-01-01T00:00:00+00:00,false,N/A,N
     assert_eq!(generate.num_calls(), 2);
 }
 
-async fn iam_report(
-    ctx: &Ctx,
-    c: &Clients,
-    d: &AuthorizationDetails,
-) -> (iam_model::snapshot::CredentialReport, Option<Timestamp>) {
-    iam::credential_report(ctx, c, d).await.unwrap()
+/// A report that lists only the root user.
+const ROOT_ONLY_REPORT: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated
+<root_account>,arn:aws:iam::111122223333:root,2019-01-01T00:00:00+00:00,not_supported,no_information,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
+";
+
+#[tokio::test]
+async fn back_fill_runs_users_together_and_a_failure_names_the_user() {
+    let names: Vec<String> = (0..10).map(|i| format!("u{i}")).collect();
+    let generate = mock!(aws_sdk_iam::Client::generate_credential_report).then_output(|| {
+        GenerateCredentialReportOutput::builder()
+            .state(t::ReportStateType::Complete)
+            .build()
+    });
+    let get = mock!(aws_sdk_iam::Client::get_credential_report).then_output(|| {
+        GetCredentialReportOutput::builder()
+            .content(Blob::new(ROOT_ONLY_REPORT))
+            .generated_time(now())
+            .build()
+    });
+    let denied_keys = mock!(aws_sdk_iam::Client::list_access_keys)
+        .match_requests(|r| r.user_name() == Some("u3"))
+        .sequence()
+        .http_status(
+            403,
+            Some(query_error("AccessDenied", "no iam:ListAccessKeys")),
+        )
+        .repeatedly()
+        .build();
+    let keys = mock!(aws_sdk_iam::Client::list_access_keys).then_output(|| {
+        ListAccessKeysOutput::builder()
+            .set_access_key_metadata(Some(Vec::new()))
+            .build()
+            .unwrap()
+    });
+    let login = mock!(aws_sdk_iam::Client::get_login_profile)
+        .sequence()
+        .http_status(404, Some(query_error("NoSuchEntity", "no login profile")))
+        .repeatedly()
+        .build();
+    let mfa = mock!(aws_sdk_iam::Client::list_mfa_devices).then_output(|| {
+        ListMfaDevicesOutput::builder()
+            .set_mfa_devices(Some(Vec::new()))
+            .build()
+            .unwrap()
+    });
+    let slow = Slow::new(Duration::from_millis(20));
+    let clients = mocked_through(
+        slow.client(),
+        &[&generate, &get, &denied_keys, &keys, &login, &mfa],
+    );
+    let ctx = Ctx::new(&fast());
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let details = details_with_users(&refs);
+    let full = iam::credential_report(&ctx, &clients, &details)
+        .await
+        .unwrap();
+    let errors = ctx.take_errors();
+    assert_eq!(
+        errors
+            .iter()
+            .map(|e| (e.operation.as_str(), e.message.as_str()))
+            .collect::<Vec<_>>(),
+        [(
+            "iam:ListAccessKeys",
+            "user `u3`: AccessDenied: no iam:ListAccessKeys"
+        )]
+    );
+    // Every user but u3 has a row; u3's would be a guess.
+    let mut listed: Vec<&str> = full
+        .report
+        .rows
+        .iter()
+        .map(|r| r.user.as_str())
+        .filter(|u| *u != "<root_account>")
+        .collect();
+    listed.sort_unstable();
+    assert_eq!(
+        listed,
+        ["u0", "u1", "u2", "u4", "u5", "u6", "u7", "u8", "u9"]
+    );
+    // Three calls per user, together (the requests overlapped), and ListMFADevices once each.
+    let calls = clients.guard.calls();
+    assert_eq!(calls["iam:ListMFADevices"], 10, "{calls:?}");
+    assert_eq!(calls["iam:ListAccessKeys"], 10, "{calls:?}");
+    assert!(slow.peak() > 1, "back-fill calls ran one at a time");
+    assert!(slow.peak() <= fast().concurrency, "{}", slow.peak());
+    // u3's devices were read, and are not read again.
+    let devices = iam::mfa_devices(&ctx, &clients, &details, Some(&full)).await;
+    assert!(devices.is_empty());
+    assert_eq!(clients.guard.calls()["iam:ListMFADevices"], 10);
+}
+
+/// An HTTP client that holds every request `delay` before the mocks answer it, and counts
+/// how many are in flight at once.
+#[derive(Clone, Debug)]
+struct Slow {
+    delay: Duration,
+    inner: SharedHttpClient,
+    in_flight: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+}
+
+impl Slow {
+    fn new(delay: Duration) -> Slow {
+        Slow {
+            delay,
+            inner: create_mock_http_client(),
+            in_flight: Arc::default(),
+            peak: Arc::default(),
+        }
+    }
+
+    fn client(&self) -> SharedHttpClient {
+        SharedHttpClient::new(self.clone())
+    }
+
+    fn peak(&self) -> usize {
+        self.peak.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Debug)]
+struct SlowConnector {
+    slow: Slow,
+    inner: SharedHttpConnector,
+}
+
+impl HttpConnector for SlowConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let slow = self.slow.clone();
+        let inner = self.inner.clone();
+        HttpConnectorFuture::new(async move {
+            let now = slow.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            slow.peak.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(slow.delay).await;
+            slow.in_flight.fetch_sub(1, Ordering::SeqCst);
+            inner.call(request).await
+        })
+    }
+}
+
+impl HttpClient for Slow {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(SlowConnector {
+            slow: self.clone(),
+            inner: self.inner.http_connector(settings, components),
+        })
+    }
+}
+
+/// [`mocked`] through a given HTTP client (which must hand requests on to the mocks').
+fn mocked_through(http: SharedHttpClient, rules: &[&Rule]) -> Clients {
+    let mut i = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+    for r in rules {
+        i = i.with_rule(r);
+    }
+    Clients::new(sdk_config(http), vec![SharedInterceptor::new(i)])
+}
+
+#[tokio::test]
+async fn oidc_providers_are_read_together_and_a_failure_names_the_provider() {
+    use aws_sdk_iam::operation::get_open_id_connect_provider::GetOpenIdConnectProviderOutput;
+    use aws_sdk_iam::operation::list_open_id_connect_providers::ListOpenIdConnectProvidersOutput;
+    let arn = |i: usize| format!("arn:aws:iam::111122223333:oidc-provider/idp{i}.example.com");
+    let list = mock!(aws_sdk_iam::Client::list_open_id_connect_providers).then_output(move || {
+        ListOpenIdConnectProvidersOutput::builder()
+            .set_open_id_connect_provider_list(Some(
+                (0..4)
+                    .map(|i| {
+                        t::OpenIdConnectProviderListEntry::builder()
+                            .arn(arn(i))
+                            .build()
+                    })
+                    .collect(),
+            ))
+            .build()
+    });
+    let denied = mock!(aws_sdk_iam::Client::get_open_id_connect_provider)
+        .match_requests(|r| {
+            r.open_id_connect_provider_arn()
+                .is_some_and(|a| a.ends_with("/idp2.example.com"))
+        })
+        .sequence()
+        .http_status(
+            403,
+            Some(query_error(
+                "AccessDenied",
+                "no iam:GetOpenIDConnectProvider",
+            )),
+        )
+        .repeatedly()
+        .build();
+    let get = mock!(aws_sdk_iam::Client::get_open_id_connect_provider).then_compute_output(|r| {
+        let host = r
+            .open_id_connect_provider_arn()
+            .and_then(|a| a.rsplit('/').next())
+            .unwrap_or_default()
+            .to_string();
+        GetOpenIdConnectProviderOutput::builder()
+            .url(host)
+            .client_id_list("sts.amazonaws.com")
+            .tags(t::Tag::builder().key("owner").value("ci").build().unwrap())
+            .build()
+    });
+    let slow = Slow::new(Duration::from_millis(20));
+    let clients = mocked_through(slow.client(), &[&list, &denied, &get]);
+    let ctx = Ctx::new(&fast());
+    let providers = iam::oidc_providers(&ctx, &clients).await;
+    let errors = ctx.take_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].operation, "iam:GetOpenIDConnectProvider");
+    assert_eq!(
+        errors[0].message,
+        format!(
+            "provider `{}`: AccessDenied: no iam:GetOpenIDConnectProvider",
+            arn(2)
+        )
+    );
+    let got: Vec<(String, Option<&str>)> = providers
+        .iter()
+        .map(|p| (p.arn.clone(), p.url.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (arn(0), Some("idp0.example.com")),
+            (arn(1), Some("idp1.example.com")),
+            (arn(2), None),
+            (arn(3), Some("idp3.example.com")),
+        ]
+    );
+    assert!(
+        slow.peak() > 1,
+        "GetOpenIDConnectProvider ran one at a time"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
