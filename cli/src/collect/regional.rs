@@ -111,7 +111,7 @@ fn ec2_tags(tags: &[ec2t::Tag]) -> Vec<Tag> {
 
 /// EC2: security groups, instances, volumes, owned snapshots and AMIs, EBS default
 /// encryption. `None` only when every call failed.
-async fn ec2(ctx: &Ctx, c: &Clients, region: &str) -> Option<Ec2Section> {
+pub(super) async fn ec2(ctx: &Ctx, c: &Clients, region: &str) -> Option<Ec2Section> {
     let client = c.ec2(region);
     let r = Some(region);
     let (sgs, reservations, volumes, snapshots, images, ebs) = tokio::join!(
@@ -173,7 +173,7 @@ async fn ec2(ctx: &Ctx, c: &Clients, region: &str) -> Option<Ec2Section> {
                 .map(|i| Image {
                     image_id: i.image_id().unwrap_or_default().to_string(),
                     name: os(i.name()),
-                    public: i.public().unwrap_or(false),
+                    public: i.public(),
                     tags: ec2_tags(i.tags()),
                 })
                 .collect()
@@ -196,9 +196,11 @@ async fn ebs_snapshot(
     s: &ec2t::Snapshot,
 ) -> EbsSnapshot {
     let id = s.snapshot_id().unwrap_or_default();
+    // A failure leaves `Public` unknown (and names the snapshot in the gap): never "private".
     let attr = ctx
-        .call(
+        .call_about(
             Some(region),
+            &format!("snapshot `{id}`"),
             &[],
             client
                 .describe_snapshot_attribute()
@@ -211,7 +213,7 @@ async fn ebs_snapshot(
         snapshot_id: id.to_string(),
         volume_id: os(s.volume_id()),
         encrypted: s.encrypted().unwrap_or(false),
-        public: attr.is_some_and(|a| {
+        public: attr.map(|a| {
             a.create_volume_permissions()
                 .iter()
                 .any(|p| p.group() == Some(&ec2t::PermissionGroup::All))
@@ -427,7 +429,7 @@ async fn trail_tags(
 
 /// KMS: customer managed keys with metadata, rotation status, tags and key policy. AWS
 /// managed keys are skipped: their owner cannot change them.
-async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
+pub(super) async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
     let client = c.kms(region);
     let r = Some(region);
     let pages = ctx.pages(r, &[], client.list_keys()).await.value()?;
@@ -438,8 +440,10 @@ async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
         .collect();
     let client = &client;
     let keys = join_all(ids.iter().map(|id| async move {
+        let about = format!("key `{id}`");
+        let about = about.as_str();
         let meta = ctx
-            .call(r, &[], client.describe_key().key_id(id))
+            .call_about(r, about, &[], client.describe_key().key_id(id))
             .await
             .value()?;
         let m = meta.key_metadata()?;
@@ -447,14 +451,16 @@ async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
             return None;
         }
         let (rotation, tags, policy) = tokio::join!(
-            ctx.call(
+            ctx.call_about(
                 r,
+                about,
                 &["UnsupportedOperationException"],
                 client.get_key_rotation_status().key_id(id)
             ),
-            ctx.call(r, &[], client.list_resource_tags().key_id(id)),
-            ctx.call(
+            ctx.call_about(r, about, &[], client.list_resource_tags().key_id(id)),
+            ctx.call_about(
                 r,
+                about,
                 &[],
                 client.get_key_policy().key_id(id).policy_name("default")
             ),
@@ -470,18 +476,16 @@ async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
                 creation_date: ots(m.creation_date()),
             },
             key_rotation_enabled: rotation.value().map(|o| o.key_rotation_enabled()),
-            tags: tags
-                .value()
-                .map(|o| {
-                    o.tags()
-                        .iter()
-                        .map(|t| KmsTag {
-                            tag_key: t.tag_key().to_string(),
-                            tag_value: t.tag_value().to_string(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            // A failure leaves the tags unknown, not "none".
+            tags: tags.value().map(|o| {
+                o.tags()
+                    .iter()
+                    .map(|t| KmsTag {
+                        tag_key: t.tag_key().to_string(),
+                        tag_value: t.tag_value().to_string(),
+                    })
+                    .collect()
+            }),
             policy: policy
                 .value()
                 .and_then(|o| o.policy().map(PolicyDocument::from_text)),

@@ -192,9 +192,9 @@ async fn bucket(ctx: &Ctx, c: &Clients, home: &aws_sdk_s3::Client, b: &t::Bucket
                         .collect(),
                 })
         }),
-        tags: tagging
-            .value()
-            .map(|o| {
+        // No tag set is a fact (no tags); a failure leaves them unknown.
+        tags: tagging.known().map(|o| {
+            o.map(|o| {
                 o.tag_set()
                     .iter()
                     .map(|t| Tag {
@@ -203,7 +203,8 @@ async fn bucket(ctx: &Ctx, c: &Clients, home: &aws_sdk_s3::Client, b: &t::Bucket
                     })
                     .collect()
             })
-            .unwrap_or_default(),
+            .unwrap_or_default()
+        }),
     }
 }
 

@@ -1803,3 +1803,349 @@ async fn assume_role_goes_through_the_guard() {
     assert_eq!(calls.get("sts:AssumeRole"), Some(&1), "{calls:?}");
     assert_eq!(fake.sent.load(Ordering::SeqCst), 1);
 }
+
+// ---------------------------------------------------------------------------------------
+// What could not be read stays unknown: never "private", never "no tags".
+
+fn ec2_denied() -> String {
+    "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>r</RequestID></Response>".to_string()
+}
+
+#[tokio::test]
+async fn an_unread_snapshot_attribute_is_unknown_named_and_not_judged() {
+    use aws_sdk_ec2::operation::describe_snapshot_attribute::DescribeSnapshotAttributeOutput;
+    use aws_sdk_ec2::operation::describe_snapshots::DescribeSnapshotsOutput;
+    use aws_sdk_ec2::types as ec2t;
+    let snapshots = mock!(aws_sdk_ec2::Client::describe_snapshots).then_output(|| {
+        DescribeSnapshotsOutput::builder()
+            .snapshots(ec2t::Snapshot::builder().snapshot_id("snap-shared").build())
+            .snapshots(ec2t::Snapshot::builder().snapshot_id("snap-unread").build())
+            .snapshots(
+                ec2t::Snapshot::builder()
+                    .snapshot_id("snap-private")
+                    .build(),
+            )
+            .build()
+    });
+    let denied = mock!(aws_sdk_ec2::Client::describe_snapshot_attribute)
+        .match_requests(|r| r.snapshot_id() == Some("snap-unread"))
+        .sequence()
+        .http_status(403, Some(ec2_denied()))
+        .repeatedly()
+        .build();
+    let attribute =
+        mock!(aws_sdk_ec2::Client::describe_snapshot_attribute).then_compute_output(|r| {
+            let shared = r.snapshot_id() == Some("snap-shared");
+            DescribeSnapshotAttributeOutput::builder()
+                .snapshot_id(r.snapshot_id().unwrap_or_default())
+                .set_create_volume_permissions(Some(if shared {
+                    vec![
+                        ec2t::CreateVolumePermission::builder()
+                            .group(ec2t::PermissionGroup::All)
+                            .build(),
+                    ]
+                } else {
+                    Vec::new()
+                }))
+                .build()
+        });
+    // The other EC2 sections are denied (their gaps are not this test's subject).
+    macro_rules! denied {
+        ($op:path) => {
+            mock!($op)
+                .sequence()
+                .http_status(403, Some(ec2_denied()))
+                .repeatedly()
+                .build()
+        };
+    }
+    let others = [
+        denied!(aws_sdk_ec2::Client::describe_security_groups),
+        denied!(aws_sdk_ec2::Client::describe_instances),
+        denied!(aws_sdk_ec2::Client::describe_volumes),
+        denied!(aws_sdk_ec2::Client::describe_images),
+        denied!(aws_sdk_ec2::Client::get_ebs_encryption_by_default),
+    ];
+    let mut rules: Vec<&Rule> = vec![&snapshots, &denied, &attribute];
+    rules.extend(others.iter());
+    let clients = mocked(&rules);
+    let ctx = Ctx::new(&fast());
+    let ec2 = regional::ec2(&ctx, &clients, "eu-west-1").await.unwrap();
+    let public: Vec<(&str, Option<bool>)> = ec2
+        .snapshots
+        .iter()
+        .map(|s| (s.snapshot_id.as_str(), s.public))
+        .collect();
+    assert_eq!(
+        public,
+        [
+            ("snap-shared", Some(true)),
+            ("snap-unread", None),
+            ("snap-private", Some(false))
+        ]
+    );
+    let errors: Vec<_> = ctx
+        .take_errors()
+        .into_iter()
+        .filter(|e| e.operation == "ec2:DescribeSnapshotAttribute")
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].message,
+        "snapshot `snap-unread`: UnauthorizedOperation: You are not authorized to perform this operation."
+    );
+    assert_eq!(errors[0].region.as_deref(), Some("eu-west-1"));
+    // The scan flags the shared snapshot only, and shows the unread one as a coverage gap.
+    let snapshot = Snapshot {
+        format_version: FORMAT_VERSION,
+        account_id: "111122223333".into(),
+        partition: "aws".into(),
+        collected_at: Some(Timestamp(now().secs())),
+        collection_errors: errors.clone(),
+        regions: [(
+            "eu-west-1".to_string(),
+            iam_model::snapshot::RegionSection {
+                ec2: Some(ec2),
+                ..Default::default()
+            },
+        )]
+        .into(),
+        ..Default::default()
+    };
+    let report = analyzer::analyze(
+        &snapshot,
+        &analyzer::config::Config::default(),
+        &Default::default(),
+    );
+    let flagged: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.check == "public-ebs-snapshot")
+        .map(|f| f.resource.as_str())
+        .collect();
+    assert_eq!(
+        flagged,
+        ["arn:aws:ec2:eu-west-1:111122223333:snapshot/snap-shared"]
+    );
+    assert!(
+        report.coverage_gaps.iter().any(|g| {
+            g.operation == "ec2:DescribeSnapshotAttribute" && g.message.contains("`snap-unread`")
+        }),
+        "{:?}",
+        report.coverage_gaps
+    );
+}
+
+#[tokio::test]
+async fn unread_bucket_and_key_tags_are_unknown_not_empty() {
+    use aws_sdk_kms::operation::describe_key::DescribeKeyOutput;
+    use aws_sdk_kms::operation::list_keys::ListKeysOutput;
+    use aws_sdk_kms::operation::list_resource_tags::ListResourceTagsOutput;
+    use aws_sdk_kms::types as kt;
+    use aws_sdk_s3::operation::list_buckets::ListBucketsOutput;
+    use aws_sdk_s3::types as s3t;
+    let buckets = mock!(aws_sdk_s3::Client::list_buckets).then_output(|| {
+        ListBucketsOutput::builder()
+            .buckets(
+                s3t::Bucket::builder()
+                    .name("untagged")
+                    .bucket_region("us-east-1")
+                    .build(),
+            )
+            .buckets(
+                s3t::Bucket::builder()
+                    .name("unread")
+                    .bucket_region("us-east-1")
+                    .build(),
+            )
+            .build()
+    });
+    let tagging_denied = mock!(aws_sdk_s3::Client::get_bucket_tagging)
+        .match_requests(|r| r.bucket() == Some("unread"))
+        .sequence()
+        .http_status(403, Some(s3_denied()))
+        .repeatedly()
+        .build();
+    let no_tag_set = mock!(aws_sdk_s3::Client::get_bucket_tagging)
+        .sequence()
+        .http_status(
+            404,
+            Some("<Error><Code>NoSuchTagSet</Code><Message>The TagSet does not exist</Message></Error>".to_string()),
+        )
+        .repeatedly()
+        .build();
+    let keys = mock!(aws_sdk_kms::Client::list_keys).then_output(|| {
+        ListKeysOutput::builder()
+            .keys(kt::KeyListEntry::builder().key_id("k-tagged").build())
+            .keys(kt::KeyListEntry::builder().key_id("k-unread").build())
+            .build()
+    });
+    let describe = mock!(aws_sdk_kms::Client::describe_key).then_compute_output(|r| {
+        let id = r.key_id().unwrap_or_default();
+        DescribeKeyOutput::builder()
+            .key_metadata(
+                kt::KeyMetadata::builder()
+                    .key_id(id)
+                    .arn(format!("arn:aws:kms:us-east-1:111122223333:key/{id}"))
+                    .key_manager(kt::KeyManagerType::Customer)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    });
+    let tags_denied = mock!(aws_sdk_kms::Client::list_resource_tags)
+        .match_requests(|r| r.key_id() == Some("k-unread"))
+        .sequence()
+        .http_status(
+            400,
+            Some("{\"__type\":\"AccessDeniedException\",\"message\":\"denied\"}".to_string()),
+        )
+        .repeatedly()
+        .build();
+    let tags = mock!(aws_sdk_kms::Client::list_resource_tags).then_output(|| {
+        ListResourceTagsOutput::builder()
+            .tags(
+                kt::Tag::builder()
+                    .tag_key("owner")
+                    .tag_value("sec")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    });
+    // Everything else answers "not configured".
+    let s3_absent = |code: &str| {
+        Some(format!(
+            "<Error><Code>{code}</Code><Message>not configured</Message></Error>"
+        ))
+    };
+    macro_rules! absent {
+        ($op:path, $code:expr) => {
+            mock!($op)
+                .sequence()
+                .http_status(404, s3_absent($code))
+                .repeatedly()
+                .build()
+        };
+    }
+    let others = [
+        absent!(aws_sdk_s3::Client::get_bucket_policy, "NoSuchBucketPolicy"),
+        absent!(
+            aws_sdk_s3::Client::get_bucket_policy_status,
+            "NoSuchBucketPolicy"
+        ),
+        absent!(
+            aws_sdk_s3::Client::get_public_access_block,
+            "NoSuchPublicAccessBlockConfiguration"
+        ),
+        absent!(
+            aws_sdk_s3::Client::get_bucket_encryption,
+            "ServerSideEncryptionConfigurationNotFoundError"
+        ),
+        mock!(aws_sdk_s3::Client::get_bucket_acl).then_output(|| {
+            aws_sdk_s3::operation::get_bucket_acl::GetBucketAclOutput::builder().build()
+        }),
+        mock!(aws_sdk_s3control::Client::get_public_access_block)
+            .sequence()
+            .http_status(
+                404,
+                Some(query_error(
+                    "NoSuchPublicAccessBlockConfiguration",
+                    "not configured",
+                )),
+            )
+            .repeatedly()
+            .build(),
+        mock!(aws_sdk_kms::Client::get_key_rotation_status).then_output(|| {
+            aws_sdk_kms::operation::get_key_rotation_status::GetKeyRotationStatusOutput::builder()
+                .key_rotation_enabled(true)
+                .build()
+        }),
+        mock!(aws_sdk_kms::Client::get_key_policy).then_output(|| {
+            aws_sdk_kms::operation::get_key_policy::GetKeyPolicyOutput::builder()
+                .policy("{\"Version\":\"2012-10-17\",\"Statement\":[]}")
+                .build()
+        }),
+    ];
+    let mut rules: Vec<&Rule> = vec![
+        &buckets,
+        &tagging_denied,
+        &no_tag_set,
+        &keys,
+        &describe,
+        &tags_denied,
+        &tags,
+    ];
+    rules.extend(others.iter());
+    let clients = mocked(&rules);
+    let ctx = Ctx::new(&fast());
+    let s3 = s3::collect(&ctx, &clients, "111122223333").await.unwrap();
+    let kms = regional::kms(&ctx, &clients, "us-east-1").await.unwrap();
+    let bucket_tags: Vec<(&str, Option<usize>)> = s3
+        .buckets
+        .iter()
+        .map(|b| (b.name.as_str(), b.tags.as_ref().map(Vec::len)))
+        .collect();
+    assert_eq!(bucket_tags, [("untagged", Some(0)), ("unread", None)]);
+    let key_tags: Vec<(&str, Option<Vec<&str>>)> = kms
+        .keys
+        .iter()
+        .map(|k| {
+            (
+                k.key_metadata.key_id.as_str(),
+                k.tags
+                    .as_ref()
+                    .map(|t| t.iter().map(|t| t.tag_key.as_str()).collect()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        key_tags,
+        [("k-tagged", Some(vec!["owner"])), ("k-unread", None)]
+    );
+    let errors = ctx.take_errors();
+    let named = |op: &str| -> Vec<String> {
+        errors
+            .iter()
+            .filter(|e| e.operation == op)
+            .map(|e| e.message.clone())
+            .collect()
+    };
+    assert_eq!(
+        named("s3:GetBucketTagging"),
+        ["bucket `unread`: AccessDenied: Access Denied"]
+    );
+    assert_eq!(
+        named("kms:ListResourceTags"),
+        ["key `k-unread`: AccessDeniedException: denied"]
+    );
+    // Ownership tags: the untagged bucket lacks `owner`; the unread bucket and key are not
+    // judged.
+    let snapshot = Snapshot {
+        format_version: FORMAT_VERSION,
+        account_id: "111122223333".into(),
+        partition: "aws".into(),
+        collected_at: Some(Timestamp(now().secs())),
+        collection_errors: errors.clone(),
+        s3: Some(s3),
+        regions: [(
+            "us-east-1".to_string(),
+            iam_model::snapshot::RegionSection {
+                kms: Some(kms),
+                ..Default::default()
+            },
+        )]
+        .into(),
+        ..Default::default()
+    };
+    let config: analyzer::config::Config =
+        toml::from_str("[required_tags]\n\"*\" = [\"owner\"]\n").unwrap();
+    let report = analyzer::analyze(&snapshot, &config, &Default::default());
+    let flagged: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.check == "resource-missing-required-tags")
+        .map(|f| f.resource.as_str())
+        .collect();
+    assert_eq!(flagged, ["arn:aws:s3:::untagged"]);
+}
