@@ -129,7 +129,9 @@ fn collect_reads_exactly_what_was_seeded_and_scan_flags_it() {
         assert!(
             matches!(
                 e.operation.as_str(),
-                "iam:GenerateServiceLastAccessedDetails" | "accessanalyzer:ListAnalyzers"
+                "iam:GenerateServiceLastAccessedDetails"
+                    | "accessanalyzer:ListAnalyzers"
+                    | "iam:ListMFADeviceTags"
             ),
             "unexpected collection error {e:?}"
         );
@@ -602,6 +604,13 @@ fn expected_calls(s: &Snapshot, seeded: &serde_json::Value) -> BTreeMap<String, 
     }
     let oidc = n(s.oidc_providers.len());
     put("iam:GetOpenIDConnectProvider", oidc, oidc);
+    let saml = n(s.saml_providers.len());
+    put("iam:ListSAMLProviderTags", saml, saml);
+    let certs = n(s.server_certificates.len());
+    put("iam:ListServerCertificateTags", certs, certs);
+    let devices = n(s.virtual_mfa_devices.len());
+    put("iam:ListMFADeviceTags", devices, devices);
+    put("iam:GetInstanceProfile", 0, 0);
     // Last-accessed jobs: one per entity, or one probe when the first is refused for all.
     let entities = n(d.users.len() + d.groups.len() + d.roles.len())
         + n(d.policies.iter().filter(|p| !p.is_aws_managed()).count());

@@ -177,6 +177,14 @@ allow! {
         => ("IAM", "ListMFADevices", Some("iam:ListMFADevices"));
     aws_sdk_iam::list_policy_tags::{ListPolicyTagsFluentBuilder, ListPolicyTagsOutput, ListPolicyTagsError} paged
         => ("IAM", "ListPolicyTags", Some("iam:ListPolicyTags"));
+    aws_sdk_iam::list_saml_provider_tags::{ListSAMLProviderTagsFluentBuilder, ListSamlProviderTagsOutput, ListSAMLProviderTagsError} paged
+        => ("IAM", "ListSAMLProviderTags", Some("iam:ListSAMLProviderTags"));
+    aws_sdk_iam::list_server_certificate_tags::{ListServerCertificateTagsFluentBuilder, ListServerCertificateTagsOutput, ListServerCertificateTagsError} paged
+        => ("IAM", "ListServerCertificateTags", Some("iam:ListServerCertificateTags"));
+    aws_sdk_iam::list_mfa_device_tags::{ListMFADeviceTagsFluentBuilder, ListMfaDeviceTagsOutput, ListMFADeviceTagsError} paged
+        => ("IAM", "ListMFADeviceTags", Some("iam:ListMFADeviceTags"));
+    aws_sdk_iam::get_instance_profile::{GetInstanceProfileFluentBuilder, GetInstanceProfileOutput, GetInstanceProfileError}
+        => ("IAM", "GetInstanceProfile", Some("iam:GetInstanceProfile"));
     // Organizations
     aws_sdk_organizations::describe_organization::{DescribeOrganizationFluentBuilder, DescribeOrganizationOutput, DescribeOrganizationError}
         => ("Organizations", "DescribeOrganization", Some("organizations:DescribeOrganization"));

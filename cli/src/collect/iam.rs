@@ -17,6 +17,7 @@ use iam_model::snapshot::{
 use iam_model::time::Timestamp;
 
 use super::ctx::{Ctx, Got};
+use super::guard::Paged;
 use super::{Clients, os, ots, ts};
 
 /// Everything IAM.
@@ -41,7 +42,7 @@ pub async fn collect(ctx: &Ctx, c: &Clients) -> IamSection {
     let mut authorization_details = authorization_details(ctx, c).await;
     phase.inc();
     let (
-        (gaps, policy_tags),
+        (gaps, policy_tags, profile_tags),
         (report, mfa_devices),
         password_policy,
         account_summary,
@@ -54,7 +55,8 @@ pub async fn collect(ctx: &Ctx, c: &Clients) -> IamSection {
         async {
             let r = tokio::join!(
                 gaps(ctx, c, &authorization_details),
-                policy_tags(ctx, c, &authorization_details)
+                policy_tags(ctx, c, &authorization_details),
+                instance_profile_tags(ctx, c, &authorization_details),
             );
             phase.inc();
             phase.inc();
@@ -106,6 +108,7 @@ pub async fn collect(ctx: &Ctx, c: &Clients) -> IamSection {
             p.tags = Some(tags.clone());
         }
     }
+    fill_instance_profile_tags(&mut authorization_details, &profile_tags);
     let (credential_report, credential_report_generated_at) = match report {
         Some(r) => (Some(r.report), r.generated_at),
         None => (None, None),
@@ -397,6 +400,9 @@ fn role(r: &t::RoleDetail) -> RoleDetail {
                         arn: x.arn().to_string(),
                     })
                     .collect(),
+                // Where GAAD carries the profile's tags; the others are read with
+                // GetInstanceProfile (`instance_profile_tags`).
+                tags: p.tags.as_deref().map(tags),
             })
             .collect(),
         role_policy_list: inline(r.role_policy_list()),
@@ -851,75 +857,99 @@ async fn account_summary(ctx: &Ctx, c: &Clients) -> BTreeMap<String, i64> {
         .unwrap_or_default()
 }
 
-async fn virtual_mfa_devices(ctx: &Ctx, c: &Clients) -> Vec<VirtualMfaDevice> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let Got::Value(page) = ctx
-            .call(
-                None,
-                &[],
-                c.iam
-                    .list_virtual_mfa_devices()
-                    .max_items(MAX_ITEMS)
-                    .set_marker(marker.clone()),
-            )
-            .await
-        else {
-            break;
-        };
-        out.extend(page.virtual_mfa_devices().iter().map(|d| VirtualMfaDevice {
-            serial_number: d.serial_number().to_string(),
+/// ListVirtualMFADevices (every page), each device with its tags (ListMFADeviceTags).
+pub(super) async fn virtual_mfa_devices(ctx: &Ctx, c: &Clients) -> Vec<VirtualMfaDevice> {
+    let Some(pages) = ctx
+        .pages(
+            None,
+            &[],
+            c.iam.list_virtual_mfa_devices().max_items(MAX_ITEMS),
+        )
+        .await
+        .value()
+    else {
+        return Vec::new();
+    };
+    let devices = pages.iter().flat_map(|p| p.virtual_mfa_devices());
+    join_all(devices.map(|d| async move {
+        let serial = d.serial_number();
+        let tags = list_tags(
+            ctx,
+            &format!("MFA device `{serial}`"),
+            c.iam
+                .list_mfa_device_tags()
+                .serial_number(serial)
+                .max_items(MAX_ITEMS),
+            |p| p.tags(),
+        )
+        .await;
+        VirtualMfaDevice {
+            serial_number: serial.to_string(),
             user: d.user().map(|u| MfaUser {
                 arn: u.arn().to_string(),
                 user_name: Some(u.user_name().to_string()),
             }),
             enable_date: ots(d.enable_date()),
-        }));
-        match (page.is_truncated(), page.marker()) {
-            (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
-            _ => break,
+            tags,
         }
-    }
-    out
+    }))
+    .await
 }
 
-async fn server_certificates(ctx: &Ctx, c: &Clients) -> Vec<ServerCertificate> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let Got::Value(page) = ctx
-            .call(
-                None,
-                &[],
-                c.iam
-                    .list_server_certificates()
-                    .max_items(MAX_ITEMS)
-                    .set_marker(marker.clone()),
-            )
-            .await
-        else {
-            break;
-        };
-        out.extend(
-            page.server_certificate_metadata_list()
-                .iter()
-                .map(|m| ServerCertificate {
-                    server_certificate_name: m.server_certificate_name().to_string(),
-                    arn: m.arn().to_string(),
-                    expiration: ots(m.expiration()),
-                    upload_date: ots(m.upload_date()),
-                }),
-        );
-        match (page.is_truncated(), page.marker()) {
-            (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
-            _ => break,
-        }
-    }
-    out
+/// Every page of one List*Tags call about `subject`, merged: `None` when it failed
+/// (recorded, naming the subject), so the tags are unknown.
+async fn list_tags<B: Paged>(
+    ctx: &Ctx,
+    subject: &str,
+    request: B,
+    tags_of: impl Fn(&B::Output) -> &[t::Tag],
+) -> Option<Vec<Tag>> {
+    let pages = ctx.pages_about(None, subject, &[], request).await.value()?;
+    Some(pages.iter().flat_map(|p| tags(tags_of(p))).collect())
 }
 
-async fn saml_providers(ctx: &Ctx, c: &Clients) -> Vec<SamlProvider> {
+/// ListServerCertificates (every page), each certificate with its tags
+/// (ListServerCertificateTags).
+pub(super) async fn server_certificates(ctx: &Ctx, c: &Clients) -> Vec<ServerCertificate> {
+    let Some(pages) = ctx
+        .pages(
+            None,
+            &[],
+            c.iam.list_server_certificates().max_items(MAX_ITEMS),
+        )
+        .await
+        .value()
+    else {
+        return Vec::new();
+    };
+    let certs = pages
+        .iter()
+        .flat_map(|p| p.server_certificate_metadata_list());
+    join_all(certs.map(|m| async move {
+        let name = m.server_certificate_name();
+        let tags = list_tags(
+            ctx,
+            &format!("certificate `{name}`"),
+            c.iam
+                .list_server_certificate_tags()
+                .server_certificate_name(name)
+                .max_items(MAX_ITEMS),
+            |p| p.tags(),
+        )
+        .await;
+        ServerCertificate {
+            server_certificate_name: name.to_string(),
+            arn: m.arn().to_string(),
+            expiration: ots(m.expiration()),
+            upload_date: ots(m.upload_date()),
+            tags,
+        }
+    }))
+    .await
+}
+
+/// ListSAMLProviders, each provider with its tags (ListSAMLProviderTags).
+pub(super) async fn saml_providers(ctx: &Ctx, c: &Clients) -> Vec<SamlProvider> {
     let Some(out) = ctx
         .call(None, &[], c.iam.list_saml_providers())
         .await
@@ -927,14 +957,73 @@ async fn saml_providers(ctx: &Ctx, c: &Clients) -> Vec<SamlProvider> {
     else {
         return Vec::new();
     };
-    out.saml_provider_list()
-        .iter()
-        .map(|p| SamlProvider {
-            arn: p.arn().unwrap_or_default().to_string(),
+    join_all(out.saml_provider_list().iter().map(|p| async move {
+        let arn = p.arn().unwrap_or_default();
+        let tags = list_tags(
+            ctx,
+            &format!("provider `{arn}`"),
+            c.iam
+                .list_saml_provider_tags()
+                .saml_provider_arn(arn)
+                .max_items(MAX_ITEMS),
+            |p| p.tags(),
+        )
+        .await;
+        SamlProvider {
+            arn: arn.to_string(),
             create_date: ots(p.create_date()),
             valid_until: ots(p.valid_until()),
-        })
-        .collect()
+            tags,
+        }
+    }))
+    .await
+}
+
+/// Puts the tags [`instance_profile_tags`] read on the profiles GAAD gave none for (wherever
+/// they are listed); the others stay unknown.
+pub fn fill_instance_profile_tags(d: &mut AuthorizationDetails, tags: &BTreeMap<String, Vec<Tag>>) {
+    for p in d
+        .roles
+        .iter_mut()
+        .flat_map(|r| &mut r.instance_profile_list)
+        .filter(|p| p.tags.is_none())
+    {
+        p.tags = tags.get(&p.arn).cloned();
+    }
+}
+
+/// Tags of the instance profiles whose authorization-details entries carry none, by ARN: one
+/// GetInstanceProfile per such profile (a profile listed under several roles is read once).
+/// A failure names the profile and leaves its tags unknown.
+pub async fn instance_profile_tags(
+    ctx: &Ctx,
+    c: &Clients,
+    d: &AuthorizationDetails,
+) -> BTreeMap<String, Vec<Tag>> {
+    let missing: BTreeMap<&str, &str> = d
+        .roles
+        .iter()
+        .flat_map(|r| &r.instance_profile_list)
+        .filter(|p| p.tags.is_none())
+        .map(|p| (p.arn.as_str(), p.instance_profile_name.as_str()))
+        .collect();
+    join_all(missing.into_iter().map(|(arn, name)| async move {
+        let out = ctx
+            .call_about(
+                None,
+                &format!("instance profile `{name}`"),
+                &[],
+                c.iam.get_instance_profile().instance_profile_name(name),
+            )
+            .await
+            .value()?;
+        let p = out.instance_profile()?;
+        Some((arn.to_string(), tags(p.tags())))
+    }))
+    .await
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 pub(super) async fn oidc_providers(ctx: &Ctx, c: &Clients) -> Vec<OidcProvider> {
@@ -970,7 +1059,7 @@ pub(super) async fn oidc_providers(ctx: &Ctx, c: &Clients) -> Vec<OidcProvider> 
                 .as_ref()
                 .map(|p| p.client_id_list().to_vec())
                 .unwrap_or_default(),
-            tags: p.as_ref().map(|p| tags(p.tags())).unwrap_or_default(),
+            tags: p.as_ref().map(|p| tags(p.tags())),
         }
     }))
     .await

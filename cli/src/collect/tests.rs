@@ -2149,3 +2149,256 @@ async fn unread_bucket_and_key_tags_are_unknown_not_empty() {
         .collect();
     assert_eq!(flagged, ["arn:aws:s3:::untagged"]);
 }
+
+// ---------------------------------------------------------------------------------------
+// Tags of the IAM resources the list calls carry none for.
+
+fn tag(key: &str, value: &str) -> t::Tag {
+    t::Tag::builder().key(key).value(value).build().unwrap()
+}
+
+/// Tags as `(key, value)` pairs; `None` for unknown tags.
+type Pairs<'a> = Option<Vec<(&'a str, &'a str)>>;
+
+fn pairs(tags: Option<&[iam_model::snapshot::Tag]>) -> Pairs<'_> {
+    tags.map(|t| {
+        t.iter()
+            .map(|t| (t.key.as_str(), t.value.as_str()))
+            .collect()
+    })
+}
+
+#[tokio::test]
+async fn saml_certificate_and_mfa_device_tags_are_read_page_by_page() {
+    use aws_sdk_iam::operation::list_mfa_device_tags::ListMfaDeviceTagsOutput;
+    use aws_sdk_iam::operation::list_saml_provider_tags::ListSamlProviderTagsOutput;
+    use aws_sdk_iam::operation::list_saml_providers::ListSamlProvidersOutput;
+    use aws_sdk_iam::operation::list_server_certificate_tags::ListServerCertificateTagsOutput;
+    use aws_sdk_iam::operation::list_server_certificates::ListServerCertificatesOutput;
+    use aws_sdk_iam::operation::list_virtual_mfa_devices::ListVirtualMfaDevicesOutput;
+    const OKTA: &str = "arn:aws:iam::111122223333:saml-provider/okta";
+    const ADFS: &str = "arn:aws:iam::111122223333:saml-provider/adfs";
+    let saml = mock!(aws_sdk_iam::Client::list_saml_providers).then_output(|| {
+        ListSamlProvidersOutput::builder()
+            .saml_provider_list(t::SamlProviderListEntry::builder().arn(OKTA).build())
+            .saml_provider_list(t::SamlProviderListEntry::builder().arn(ADFS).build())
+            .build()
+    });
+    // okta's tags come in two pages; adfs's cannot be read.
+    let okta_1 = mock!(aws_sdk_iam::Client::list_saml_provider_tags)
+        .match_requests(|r| r.saml_provider_arn() == Some(OKTA) && r.marker().is_none())
+        .then_output(|| {
+            ListSamlProviderTagsOutput::builder()
+                .tags(tag("owner", "identity"))
+                .is_truncated(true)
+                .marker("m2")
+                .build()
+                .unwrap()
+        });
+    let okta_2 = mock!(aws_sdk_iam::Client::list_saml_provider_tags)
+        .match_requests(|r| r.saml_provider_arn() == Some(OKTA) && r.marker() == Some("m2"))
+        .then_output(|| {
+            ListSamlProviderTagsOutput::builder()
+                .tags(tag("env", "prod"))
+                .is_truncated(false)
+                .build()
+                .unwrap()
+        });
+    let adfs = mock!(aws_sdk_iam::Client::list_saml_provider_tags)
+        .match_requests(|r| r.saml_provider_arn() == Some(ADFS))
+        .sequence()
+        .http_status(
+            403,
+            Some(query_error("AccessDenied", "no iam:ListSAMLProviderTags")),
+        )
+        .repeatedly()
+        .build();
+    let certs = mock!(aws_sdk_iam::Client::list_server_certificates).then_output(|| {
+        ListServerCertificatesOutput::builder()
+            .server_certificate_metadata_list(
+                t::ServerCertificateMetadata::builder()
+                    .path("/")
+                    .server_certificate_name("web")
+                    .server_certificate_id("ASCAWEB")
+                    .arn("arn:aws:iam::111122223333:server-certificate/web")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    });
+    let cert_tags = mock!(aws_sdk_iam::Client::list_server_certificate_tags)
+        .match_requests(|r| r.server_certificate_name() == Some("web"))
+        .then_output(|| {
+            ListServerCertificateTagsOutput::builder()
+                .set_tags(Some(Vec::new()))
+                .build()
+                .unwrap()
+        });
+    let devices = mock!(aws_sdk_iam::Client::list_virtual_mfa_devices).then_output(|| {
+        ListVirtualMfaDevicesOutput::builder()
+            .virtual_mfa_devices(
+                t::VirtualMfaDevice::builder()
+                    .serial_number("arn:aws:iam::111122223333:mfa/alice")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    });
+    let device_tags = mock!(aws_sdk_iam::Client::list_mfa_device_tags)
+        .match_requests(|r| r.serial_number() == Some("arn:aws:iam::111122223333:mfa/alice"))
+        .then_output(|| {
+            ListMfaDeviceTagsOutput::builder()
+                .tags(tag("owner", "sec"))
+                .build()
+                .unwrap()
+        });
+    let clients = mocked(&[
+        &saml,
+        &okta_1,
+        &okta_2,
+        &adfs,
+        &certs,
+        &cert_tags,
+        &devices,
+        &device_tags,
+    ]);
+    let ctx = Ctx::new(&fast());
+    let (saml, certs, devices) = tokio::join!(
+        iam::saml_providers(&ctx, &clients),
+        iam::server_certificates(&ctx, &clients),
+        iam::virtual_mfa_devices(&ctx, &clients),
+    );
+    assert_eq!(
+        saml.iter()
+            .map(|p| (p.arn.as_str(), pairs(p.tags.as_deref())))
+            .collect::<Vec<_>>(),
+        [
+            (OKTA, Some(vec![("owner", "identity"), ("env", "prod")])),
+            (ADFS, None)
+        ]
+    );
+    // Read, and none: known to have no tags.
+    assert_eq!(pairs(certs[0].tags.as_deref()), Some(vec![]));
+    assert_eq!(
+        pairs(devices[0].tags.as_deref()),
+        Some(vec![("owner", "sec")])
+    );
+    let errors = ctx.take_errors();
+    assert_eq!(
+        errors
+            .iter()
+            .map(|e| (e.operation.as_str(), e.message.as_str()))
+            .collect::<Vec<_>>(),
+        [(
+            "iam:ListSAMLProviderTags",
+            "provider `arn:aws:iam::111122223333:saml-provider/adfs`: AccessDenied: no iam:ListSAMLProviderTags"
+        )]
+    );
+    let calls = clients.guard.calls();
+    assert_eq!(calls["iam:ListSAMLProviderTags"], 3, "two pages and adfs");
+    assert_eq!(calls["iam:ListServerCertificateTags"], 1);
+    assert_eq!(calls["iam:ListMFADeviceTags"], 1);
+}
+
+#[tokio::test]
+async fn instance_profile_tags_come_from_gaad_or_one_get_instance_profile_each() {
+    use aws_sdk_iam::operation::get_instance_profile::GetInstanceProfileOutput;
+    let profile = |name: &str, tags: Option<Vec<t::Tag>>| {
+        t::InstanceProfile::builder()
+            .path("/")
+            .instance_profile_name(name)
+            .instance_profile_id(format!("AIPA{name}"))
+            .arn(format!("arn:aws:iam::111122223333:instance-profile/{name}"))
+            .create_date(now())
+            .set_roles(Some(Vec::new()))
+            .set_tags(tags)
+            .build()
+            .unwrap()
+    };
+    let with_profile = |role: &str, p: t::InstanceProfile| {
+        let mut r = role_detail(role, true, None);
+        r.instance_profile_list = Some(vec![p]);
+        r
+    };
+    let gaad =
+        mock!(aws_sdk_iam::Client::get_account_authorization_details).then_output(move || {
+            GetAccountAuthorizationDetailsOutput::builder()
+                .role_detail_list(with_profile(
+                    "web",
+                    profile("web", Some(vec![tag("owner", "web")])),
+                ))
+                .role_detail_list(with_profile("batch", profile("batch", None)))
+                .role_detail_list(with_profile("gone", profile("gone", None)))
+                .is_truncated(false)
+                .build()
+        });
+    let get = mock!(aws_sdk_iam::Client::get_instance_profile)
+        .match_requests(|r| r.instance_profile_name() == Some("batch"))
+        .then_output(move || {
+            GetInstanceProfileOutput::builder()
+                .instance_profile(profile("batch", Some(vec![tag("owner", "data")])))
+                .build()
+        });
+    let denied = mock!(aws_sdk_iam::Client::get_instance_profile)
+        .match_requests(|r| r.instance_profile_name() == Some("gone"))
+        .sequence()
+        .http_status(
+            403,
+            Some(query_error("AccessDenied", "no iam:GetInstanceProfile")),
+        )
+        .repeatedly()
+        .build();
+    let clients = mocked(&[&gaad, &get, &denied]);
+    let ctx = Ctx::new(&fast());
+    let mut d = iam::authorization_details(&ctx, &clients).await;
+    let tags = iam::instance_profile_tags(&ctx, &clients, &d).await;
+    iam::fill_instance_profile_tags(&mut d, &tags);
+    let on_roles: Vec<(&str, Pairs<'_>)> = d
+        .roles
+        .iter()
+        .map(|r| {
+            let p = &r.instance_profile_list[0];
+            (p.instance_profile_name.as_str(), pairs(p.tags.as_deref()))
+        })
+        .collect();
+    assert_eq!(
+        on_roles,
+        [
+            ("web", Some(vec![("owner", "web")])),
+            ("batch", Some(vec![("owner", "data")])),
+            ("gone", None)
+        ]
+    );
+    let found: Vec<(&str, Vec<(&str, &str)>)> = tags
+        .iter()
+        .map(|(arn, t)| {
+            (
+                arn.as_str(),
+                t.iter()
+                    .map(|t| (t.key.as_str(), t.value.as_str()))
+                    .collect(),
+            )
+        })
+        .collect();
+    // Only the profile GAAD had no tags for and whose call worked.
+    assert_eq!(
+        found,
+        [(
+            "arn:aws:iam::111122223333:instance-profile/batch",
+            vec![("owner", "data")]
+        )]
+    );
+    let web = &d.roles[0].instance_profile_list[0];
+    assert_eq!(pairs(web.tags.as_deref()), Some(vec![("owner", "web")]));
+    assert_eq!(clients.guard.calls()["iam:GetInstanceProfile"], 2);
+    let errors = ctx.take_errors();
+    assert_eq!(
+        errors
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>(),
+        ["instance profile `gone`: AccessDenied: no iam:GetInstanceProfile"]
+    );
+}
