@@ -62,8 +62,59 @@ pub async fn collect_all(
     .await;
     phase.done();
     let mut out: BTreeMap<String, RegionSection> = sections.into_iter().collect();
+    foreign_trails(ctx, c, &mut out).await;
     share_trail_status(&mut out);
     out
+}
+
+/// Multi-region (and organization) trails whose home region is not scanned show up in the
+/// scanned ones as shadow copies: their status and tags can only be read in the home region,
+/// so they are read there (a failure names the trail, in the home region, and leaves the
+/// status or tags unknown) and put on every copy.
+pub(super) async fn foreign_trails(
+    ctx: &Ctx,
+    c: &Clients,
+    regions: &mut BTreeMap<String, RegionSection>,
+) {
+    // Home region -> the trails homed there, once each.
+    let mut by_home: BTreeMap<String, BTreeMap<String, Trail>> = BTreeMap::new();
+    for ct in regions.values().filter_map(|r| r.cloudtrail.as_ref()) {
+        for t in &ct.trails {
+            if let Some(home) = t.home_region.as_deref()
+                && !regions.contains_key(home)
+            {
+                by_home
+                    .entry(home.to_string())
+                    .or_default()
+                    .insert(t.trail_arn.clone(), t.clone());
+            }
+        }
+    }
+    let read = join_all(by_home.iter().map(|(home, trails)| async move {
+        let client = c.cloudtrail(home);
+        let trails: Vec<&Trail> = trails.values().collect();
+        tokio::join!(
+            trail_tags(ctx, &client, home, &trails),
+            trail_statuses(ctx, &client, home, &trails),
+        )
+    }))
+    .await;
+    let mut tags: BTreeMap<String, Vec<Tag>> = BTreeMap::new();
+    let mut statuses: BTreeMap<String, TrailStatus> = BTreeMap::new();
+    for (t, s) in read {
+        tags.extend(t);
+        statuses.extend(s);
+    }
+    for ct in regions.values_mut().filter_map(|r| r.cloudtrail.as_mut()) {
+        for t in &mut ct.trails {
+            if let Some(found) = tags.get(&t.trail_arn) {
+                t.tags = Some(found.clone());
+            }
+            if let Some(s) = statuses.get(&t.trail_arn) {
+                ct.trail_status.insert(t.trail_arn.clone(), s.clone());
+            }
+        }
+    }
 }
 
 /// A multi-region trail shows up in every region; its status is read once, in its home
@@ -362,11 +413,33 @@ async fn cloudtrail(ctx: &Ctx, c: &Clients, region: &str) -> Option<CloudTrailSe
         .iter()
         .filter(|t| t.home_region.as_deref().is_none_or(|h| h == region))
         .collect();
-    let tags = trail_tags(ctx, &client, region, &home).await;
-    let statuses = join_all(home.iter().map(|t| async {
+    let (tags, trail_status) = tokio::join!(
+        trail_tags(ctx, &client, region, &home),
+        trail_statuses(ctx, &client, region, &home),
+    );
+    let mut trails = trails;
+    for t in &mut trails {
+        t.tags = tags.get(&t.trail_arn).cloned();
+    }
+    Some(CloudTrailSection {
+        trail_status,
+        trails,
+    })
+}
+
+/// GetTrailStatus for trails homed in `region` (the call must be made there), by ARN; a
+/// failure names the trail and leaves its status unknown.
+async fn trail_statuses(
+    ctx: &Ctx,
+    client: &aws_sdk_cloudtrail::Client,
+    region: &str,
+    home: &[&Trail],
+) -> BTreeMap<String, TrailStatus> {
+    join_all(home.iter().map(|t| async {
         let s = ctx
-            .call(
+            .call_about(
                 Some(region),
+                &format!("trail `{}`", t.trail_arn),
                 &[],
                 client.get_trail_status().name(&t.trail_arn),
             )
@@ -380,15 +453,10 @@ async fn cloudtrail(ctx: &Ctx, c: &Clients, region: &str) -> Option<CloudTrailSe
             },
         ))
     }))
-    .await;
-    let mut trails = trails;
-    for t in &mut trails {
-        t.tags = tags.get(&t.trail_arn).cloned();
-    }
-    Some(CloudTrailSection {
-        trail_status: statuses.into_iter().flatten().collect(),
-        trails,
-    })
+    .await
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// ListTags for the trails whose home is `region` (ListTags must be called there), 20 ARNs per
@@ -401,9 +469,15 @@ async fn trail_tags(
 ) -> BTreeMap<String, Vec<Tag>> {
     let batches = join_all(home.chunks(20).map(|batch| async move {
         let arns: Vec<String> = batch.iter().map(|t| t.trail_arn.clone()).collect();
+        let about = arns
+            .iter()
+            .map(|a| format!("trail `{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let pages = ctx
-            .pages(
+            .pages_about(
                 Some(region),
+                &about,
                 &[],
                 client.list_tags().set_resource_id_list(Some(arns.clone())),
             )

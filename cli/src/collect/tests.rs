@@ -793,6 +793,8 @@ struct Slow {
     inner: SharedHttpClient,
     in_flight: Arc<AtomicUsize>,
     peak: Arc<AtomicUsize>,
+    /// `host x-amz-target` of every request, in order.
+    seen: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Slow {
@@ -802,7 +804,12 @@ impl Slow {
             inner: create_mock_http_client(),
             in_flight: Arc::default(),
             peak: Arc::default(),
+            seen: Arc::default(),
         }
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
     }
 
     fn client(&self) -> SharedHttpClient {
@@ -824,6 +831,19 @@ impl HttpConnector for SlowConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
         let slow = self.slow.clone();
         let inner = self.inner.clone();
+        let host = request
+            .uri()
+            .split("://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap_or_default()
+            .to_string();
+        let target = request
+            .headers()
+            .get("x-amz-target")
+            .unwrap_or_default()
+            .to_string();
+        slow.seen.lock().unwrap().push(format!("{host} {target}"));
         HttpConnectorFuture::new(async move {
             let now = slow.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
             slow.peak.fetch_max(now, Ordering::SeqCst);
@@ -2400,5 +2420,132 @@ async fn instance_profile_tags_come_from_gaad_or_one_get_instance_profile_each()
             .map(|e| e.message.as_str())
             .collect::<Vec<_>>(),
         ["instance profile `gone`: AccessDenied: no iam:GetInstanceProfile"]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// A multi-region trail whose home region is not scanned.
+
+fn trail(name: &str, home: &str, multi: bool) -> iam_model::snapshot::Trail {
+    iam_model::snapshot::Trail {
+        name: name.to_string(),
+        trail_arn: format!("arn:aws:cloudtrail:{home}:111122223333:trail/{name}"),
+        home_region: Some(home.to_string()),
+        is_multi_region_trail: multi,
+        is_organization_trail: false,
+        include_global_service_events: true,
+        log_file_validation_enabled: true,
+        kms_key_id: None,
+        s3_bucket_name: Some("trail-logs".to_string()),
+        cloud_watch_logs_log_group_arn: None,
+        tags: None,
+    }
+}
+
+#[tokio::test]
+async fn a_trail_homed_outside_the_scanned_regions_is_read_in_its_home_region() {
+    use aws_sdk_cloudtrail::operation::get_trail_status::GetTrailStatusOutput;
+    use aws_sdk_cloudtrail::operation::list_tags::ListTagsOutput;
+    use aws_sdk_cloudtrail::types as ct;
+    use iam_model::snapshot::{CloudTrailSection, RegionSection};
+    const WIDE: &str = "arn:aws:cloudtrail:us-west-2:111122223333:trail/wide";
+    const DENIED: &str = "arn:aws:cloudtrail:ap-south-1:111122223333:trail/far";
+    // us-east-1 and eu-west-1 were scanned; both list `wide` (homed in us-west-2, which was
+    // not) and `far` (homed in ap-south-1, where GetTrailStatus is denied).
+    let section = |local: Option<iam_model::snapshot::Trail>| RegionSection {
+        cloudtrail: Some(CloudTrailSection {
+            trails: local
+                .into_iter()
+                .chain([
+                    trail("wide", "us-west-2", true),
+                    trail("far", "ap-south-1", true),
+                ])
+                .collect(),
+            trail_status: Default::default(),
+        }),
+        ..Default::default()
+    };
+    let mut regions: BTreeMap<String, RegionSection> = [
+        (
+            "us-east-1".to_string(),
+            section(Some(trail("local", "us-east-1", false))),
+        ),
+        ("eu-west-1".to_string(), section(None)),
+    ]
+    .into();
+    let status = mock!(aws_sdk_cloudtrail::Client::get_trail_status)
+        .match_requests(|r| r.name() == Some(WIDE))
+        .then_output(|| GetTrailStatusOutput::builder().is_logging(true).build());
+    let denied = mock!(aws_sdk_cloudtrail::Client::get_trail_status)
+        .match_requests(|r| r.name() == Some(DENIED))
+        .sequence()
+        .http_status(
+            400,
+            Some("{\"__type\":\"AccessDeniedException\",\"message\":\"denied\"}".to_string()),
+        )
+        .repeatedly()
+        .build();
+    let tags = mock!(aws_sdk_cloudtrail::Client::list_tags).then_compute_output(|r| {
+        ListTagsOutput::builder()
+            .set_resource_tag_list(Some(
+                r.resource_id_list()
+                    .iter()
+                    .map(|id| {
+                        ct::ResourceTag::builder()
+                            .resource_id(id)
+                            .tags_list(
+                                ct::Tag::builder()
+                                    .key("owner")
+                                    .value("sec")
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .build()
+                    })
+                    .collect(),
+            ))
+            .build()
+    });
+    let slow = Slow::new(Duration::ZERO);
+    let clients = mocked_through(slow.client(), &[&status, &denied, &tags]);
+    let ctx = Ctx::new(&fast());
+    regional::foreign_trails(&ctx, &clients, &mut regions).await;
+    // Every copy has the home region's status and tags; the local trail is not touched.
+    for (name, r) in &regions {
+        let ct = r.cloudtrail.as_ref().unwrap();
+        assert_eq!(
+            ct.trail_status.get(WIDE).map(|s| s.is_logging),
+            Some(true),
+            "{name}"
+        );
+        assert!(!ct.trail_status.contains_key(DENIED), "{name}: unknown");
+        for t in &ct.trails {
+            let want = if t.name == "local" {
+                None
+            } else {
+                Some(vec![("owner", "sec")])
+            };
+            assert_eq!(pairs(t.tags.as_deref()), want, "{name}: {}", t.name);
+        }
+    }
+    // Read in the home regions, once per trail (not once per copy).
+    let mut seen = slow.seen();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "cloudtrail.ap-south-1.amazonaws.com CloudTrail_20131101.GetTrailStatus",
+            "cloudtrail.ap-south-1.amazonaws.com CloudTrail_20131101.ListTags",
+            "cloudtrail.us-west-2.amazonaws.com CloudTrail_20131101.GetTrailStatus",
+            "cloudtrail.us-west-2.amazonaws.com CloudTrail_20131101.ListTags",
+        ]
+    );
+    let errors = ctx.take_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].operation, "cloudtrail:GetTrailStatus");
+    assert_eq!(errors[0].region.as_deref(), Some("ap-south-1"));
+    assert_eq!(
+        errors[0].message,
+        format!("trail `{DENIED}`: AccessDeniedException: denied")
     );
 }
