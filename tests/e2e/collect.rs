@@ -993,6 +993,79 @@ fn ctrl_c_leaves_no_snapshot_and_exits_with_a_message() {
 }
 
 #[test]
+fn ctrl_c_still_ends_a_scan_once_its_live_collection_is_over() {
+    // A live collection catches Ctrl-C (to stop cleanly, writing nothing); afterwards, while
+    // the scan analyses and writes its report, Ctrl-C must end the process as usual.
+    run_if_child();
+    let endpoint = moto();
+    let account = "765432109876";
+    seed(&endpoint, account, &["--scale", "5", "5"]);
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "collect::ctrl_c_still_ends_a_scan_once_its_live_collection_is_over",
+            "--exact",
+            "--nocapture",
+            "--test-threads",
+            "1",
+            "-q",
+        ])
+        .env(
+            CHILD_ARGS,
+            serde_json::to_string(&[
+                "scan",
+                "--role-arn",
+                &role(account),
+                "--region",
+                "us-east-1",
+                "--format",
+                "html",
+            ])
+            .unwrap(),
+        )
+        // Never read: the HTML report is far larger than a pipe holds, so writing it blocks,
+        // and the scan is certainly still running when the signal comes.
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The summary line on standard error says collection is over.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        let n = std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+        assert!(n > 0, "the scan ended before collecting: {seen}");
+        seen.push_str(&line);
+        if line.starts_with("collected account") {
+            break;
+        }
+    }
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("Ctrl-C did not end the scan after its collection (SIGINT still caught)");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    use std::os::unix::process::ExitStatusExt;
+    // Ended by the signal itself (SIGINT is 2), as a process that never caught it would be.
+    assert_eq!(status.signal(), Some(2), "{status:?}: {seen}");
+}
+
+#[test]
 fn scan_and_audit_without_a_snapshot_collect_live_first() {
     let _ = moto();
     let account = "432109876543";
