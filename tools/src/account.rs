@@ -436,12 +436,14 @@ impl<'c> Gen<'c> {
                     arn: format!("arn:aws:iam::{acct}:server-certificate/legacy-elb-2024"),
                     expiration: Some(Timestamp(NOW.0 - 260 * DAY)),
                     upload_date: Some(Timestamp(NOW.0 - 990 * DAY)),
+                    tags: Some(Vec::new()),
                 },
                 ServerCertificate {
                     server_certificate_name: "api-2027".to_string(),
                     arn: format!("arn:aws:iam::{acct}:server-certificate/cloudfront/api-2027"),
                     expiration: Some(Timestamp(NOW.0 + 210 * DAY)),
                     upload_date: Some(Timestamp(NOW.0 - 160 * DAY)),
+                    tags: Some(vec![tag("owner", "platform")]),
                 },
             ],
             saml_providers: vec![
@@ -449,11 +451,13 @@ impl<'c> Gen<'c> {
                     arn: format!("arn:aws:iam::{acct}:saml-provider/Okta"),
                     create_date: Some(Timestamp(NOW.0 - 1_400 * DAY)),
                     valid_until: Some(Timestamp(NOW.0 + 36_500 * DAY)),
+                    tags: Some(vec![tag("owner", "identity")]),
                 },
                 SamlProvider {
                     arn: format!("arn:aws:iam::{acct}:saml-provider/{}", self.sso_provider),
                     create_date: Some(Timestamp(NOW.0 - 900 * DAY)),
                     valid_until: Some(Timestamp(NOW.0 + 36_500 * DAY)),
+                    tags: Some(vec![tag("owner", "identity")]),
                 },
             ],
             oidc_providers: std::iter::once("token.actions.githubusercontent.com".to_string())
@@ -462,7 +466,7 @@ impl<'c> Gen<'c> {
                     arn: format!("arn:aws:iam::{acct}:oidc-provider/{url}"),
                     url: Some(url),
                     client_id_list: vec!["sts.amazonaws.com".to_string()],
-                    tags: vec![tag("owner", "platform")],
+                    tags: Some(vec![tag("owner", "platform")]),
                 })
                 .collect(),
             last_accessed,
@@ -1171,6 +1175,8 @@ impl<'c> Gen<'c> {
                         role_name: name.clone(),
                         arn: arn.clone(),
                     }],
+                    // Created with the role, tagged like it.
+                    tags: Some(tags.clone()),
                 }]
             } else {
                 Vec::new()
@@ -1770,6 +1776,7 @@ impl<'c> Gen<'c> {
                 user_name: None,
             }),
             enable_date: Some(Timestamp(NOW.0 - 2_900 * DAY)),
+            tags: Some(Vec::new()),
         }];
         let Ok(rep) = CredentialReport::parse(report) else {
             return out;
@@ -1783,6 +1790,7 @@ impl<'c> Gen<'c> {
                         user_name: Some(u.user_name.clone()),
                     }),
                     enable_date: Some(Timestamp(u.create_date.0 + DAY)),
+                    tags: Some(Vec::new()),
                 });
             }
         }

@@ -316,7 +316,7 @@ pub(crate) fn generate(
             snapshot_id: format!("snap-{}", r.hex(17)),
             volume_id: Some(format!("vol-{}", r.hex(17))),
             encrypted: k != 1 && r.chance(0.9),
-            public: k == 0 || r.chance(0.003),
+            public: Some(k == 0 || r.chance(0.003)),
             start_time: Some(ago(r, 0, 700)),
             tags,
         });
@@ -329,7 +329,7 @@ pub(crate) fn generate(
         ec2[ri].images.push(Image {
             image_id: format!("ami-{}", r.hex(17)),
             name: Some(name),
-            public: k == 0 || r.chance(0.01),
+            public: Some(k == 0 || r.chance(0.01)),
             tags,
         });
     }
@@ -390,11 +390,11 @@ pub(crate) fn generate(
         }
         let all_on = !(public_policy || public_acl) && r.chance(0.85);
         let kms = r.chance(0.3);
-        let tags = if r.chance(0.8) {
+        let tags = Some(if r.chance(0.8) {
             vec![tag("owner", &format!("{team}-team"))]
         } else {
             Vec::new()
-        };
+        });
         buckets.push(Bucket {
             name,
             creation_date: Some(ago(r, 0, 2_500)),
@@ -500,14 +500,14 @@ pub(crate) fn generate(
                     creation_date: Some(ago(r, 0, 1_500)),
                 },
                 key_rotation_enabled: Some(k != 0 && r.chance(0.7)),
-                tags: if r.chance(0.8) {
+                tags: Some(if r.chance(0.8) {
                     vec![KmsTag {
                         tag_key: "owner".to_string(),
                         tag_value: format!("{team}-team"),
                     }]
                 } else {
                     Vec::new()
-                },
+                }),
                 policy: Some(PolicyDocument::from_text(&policy.to_string())),
             });
         }
@@ -523,7 +523,7 @@ pub(crate) fn generate(
                 creation_date: Some(ago(r, 1_000, 2_000)),
             },
             key_rotation_enabled: Some(true),
-            tags: Vec::new(),
+            tags: Some(Vec::new()),
             policy: None,
         });
         regions.insert(

@@ -45,7 +45,7 @@ fn run(ctx: &Context<'_>, out: &mut Emitter<'_>) {
             out.emit(
                 Subject::new(m.arn.clone(), "kms-key")
                     .in_region(region)
-                    .with_tags(kms_tag_pairs(&k.tags)),
+                    .with_tags(kms_tag_pairs(k.tags.as_deref().unwrap_or_default())),
                 "",
                 format!("customer managed key {} does not rotate", m.key_id),
                 vec![Evidence::text(

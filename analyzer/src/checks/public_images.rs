@@ -2,7 +2,9 @@
 //!
 //! The snapshot's `Public` is true when its create-volume permission includes the group
 //! `all`; an AMI's `Public` is true when its launch permission does. Either way, any AWS
-//! account can copy the disk and read everything on it.
+//! account can copy the disk and read everything on it. Where `Public` is unknown (absent: the
+//! collector could not read the attribute, and says so in `collection_errors`, which the
+//! report shows as a coverage gap), nothing is judged.
 
 use super::subjects::{ec2_arn, tag_pairs};
 use super::{Check, Emitter, Remediation, Subject};
@@ -34,7 +36,7 @@ pub static SNAPSHOT: Check = Check {
 fn run_snapshots(ctx: &Context<'_>, out: &mut Emitter<'_>) {
     for (region, section) in &ctx.snapshot.regions {
         for s in section.ec2.iter().flat_map(|e| &e.snapshots) {
-            if !s.public {
+            if s.public != Some(true) {
                 continue;
             }
             let mut evidence = vec![Evidence::text(
@@ -91,7 +93,7 @@ pub static IMAGE: Check = Check {
 fn run_images(ctx: &Context<'_>, out: &mut Emitter<'_>) {
     for (region, section) in &ctx.snapshot.regions {
         for i in section.ec2.iter().flat_map(|e| &e.images) {
-            if !i.public {
+            if i.public != Some(true) {
                 continue;
             }
             out.emit(

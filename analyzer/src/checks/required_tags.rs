@@ -9,17 +9,18 @@
 //! | --- | --- | --- |
 //! | `iam-user` | authorization details | |
 //! | `iam-role` | authorization details | service-linked roles (AWS owns them) |
-//! | `s3-bucket` | `s3` | buckets whose GetBucketTagging failed |
+//! | `s3-bucket` | `s3` | buckets whose tags were not read (GetBucketTagging failed) |
 //! | `ec2-instance` | `Instances` | `shutting-down`, `terminated` |
 //! | `ec2-volume` | `Volumes` | `deleting`, `deleted` |
 //! | `ec2-snapshot`, `ec2-image` | `Snapshots`, `Images` | |
 //! | `ec2-security-group` | `SecurityGroups` | VPC default groups (AWS creates them) |
-//! | `kms-key` | `kms` | AWS managed keys; keys pending deletion |
+//! | `kms-key` | `kms` | AWS managed keys; keys pending deletion; keys whose tags were not read |
 //! | `iam-policy` | customer managed policies' `Tags` (ListPolicyTags) | AWS managed policies; policies whose tags were not read |
-//! | `cloudtrail-trail` | `Trails[].Tags` (ListTags, in the trail's home region) | trails whose tags were not read; a multi-region trail is judged once, in its home region |
+//! | `cloudtrail-trail` | `Trails[].Tags` (ListTags, in the trail's home region) | trails whose tags were not read; a multi-region trail is judged once, as its home region lists it (or the first region that does, when the home region was not scanned) |
 //!
 //! IAM groups cannot carry tags. The CLI's GAAD and `describe-trails` have no policy or trail
-//! tags: where they are missing (`None`), the tags are unknown and nothing is judged.
+//! tags: where they are missing (`None`), the tags are unknown and nothing is judged; the same
+//! for buckets and KMS keys whose tag call failed (the collector leaves their `Tags` out).
 
 use iam_model::snapshot::Tag;
 
@@ -107,6 +108,17 @@ fn run(ctx: &Context<'_>, out: &mut Emitter<'_>) {
     if ctx.config.required_tags.values().all(Vec::is_empty) {
         return;
     }
+    // Each trail once, as its home region lists it (or, when its home region was not
+    // scanned, the first region that does: the collector reads its tags in the home region
+    // and puts them on every copy).
+    for v in super::cloudtrail::trails(ctx).unwrap_or_default() {
+        if let Some(tags) = &v.trail.tags {
+            let s = Subject::new(v.trail.trail_arn.clone(), "cloudtrail-trail")
+                .in_region(v.region)
+                .with_tags(tag_pairs(tags));
+            judge(ctx, out, s, &v.trail.name);
+        }
+    }
     let d = &ctx.snapshot.authorization_details;
     for u in &d.users {
         let s = Subject::new(u.arn.clone(), "iam-user").with_tags(tag_pairs(&u.tags));
@@ -123,7 +135,9 @@ fn run(ctx: &Context<'_>, out: &mut Emitter<'_>) {
         }
     }
     if let Some(s3) = &ctx.snapshot.s3 {
-        for b in &s3.buckets {
+        // Older snapshots wrote `Tags: []` for a failed GetBucketTagging: the recorded
+        // failure says so.
+        for b in s3.buckets.iter().filter(|b| b.tags.is_some()) {
             if !bucket_call_failed(ctx, "s3:GetBucketTagging", b) {
                 judge(ctx, out, bucket_subject(ctx, b), &b.name);
             }
@@ -175,16 +189,8 @@ fn run(ctx: &Context<'_>, out: &mut Emitter<'_>) {
                 judge(ctx, out, s, &g.group_id);
             }
         }
-        for t in section.cloudtrail.iter().flat_map(|c| &c.trails) {
-            let home = t.home_region.as_deref().is_none_or(|h| h == region);
-            if let (true, Some(tags)) = (home, &t.tags) {
-                let s = Subject::new(t.trail_arn.clone(), "cloudtrail-trail")
-                    .in_region(region)
-                    .with_tags(tag_pairs(tags));
-                judge(ctx, out, s, &t.name);
-            }
-        }
         for k in section.kms.iter().flat_map(|k| &k.keys) {
+            let Some(tags) = &k.tags else { continue };
             let m = &k.key_metadata;
             if m.key_manager.as_deref() != Some("CUSTOMER")
                 || matches!(
@@ -196,7 +202,7 @@ fn run(ctx: &Context<'_>, out: &mut Emitter<'_>) {
             }
             let s = Subject::new(m.arn.clone(), "kms-key")
                 .in_region(region)
-                .with_tags(kms_tag_pairs(&k.tags));
+                .with_tags(kms_tag_pairs(tags));
             judge(ctx, out, s, &m.key_id);
         }
     }

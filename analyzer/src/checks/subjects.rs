@@ -38,7 +38,8 @@ pub fn bucket_arn(ctx: &Context<'_>, name: &str) -> String {
 
 /// The subject of an S3 bucket, with its region and tags.
 pub fn bucket_subject(ctx: &Context<'_>, b: &Bucket) -> Subject {
-    let subject = Subject::new(bucket_arn(ctx, &b.name), "s3-bucket").with_tags(tag_pairs(&b.tags));
+    let tags = b.tags.as_deref().unwrap_or_default();
+    let subject = Subject::new(bucket_arn(ctx, &b.name), "s3-bucket").with_tags(tag_pairs(tags));
     match b.region.as_deref() {
         Some(r) => subject.in_region(r),
         None => subject,

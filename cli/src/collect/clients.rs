@@ -48,7 +48,7 @@ impl Clients {
         if let Some(r) = settings.regions.first() {
             loader = loader.region(Region::new(r.clone()));
         }
-        let mut sdk = loader.load().await;
+        let mut sdk = without_empty_endpoint(loader.load().await);
         if sdk.region().is_none() {
             sdk = sdk
                 .into_builder()
@@ -207,6 +207,18 @@ impl Clients {
     }
 }
 
+/// `sdk` without an endpoint URL when the one configured is empty (`AWS_ENDPOINT_URL=`, as a
+/// shell or CI template leaves it): the SDK would panic on it; the AWS CLI takes it as unset.
+fn without_empty_endpoint(sdk: SdkConfig) -> SdkConfig {
+    if sdk.endpoint_url().is_some_and(|u| u.trim().is_empty()) {
+        let mut b = sdk.into_builder();
+        b.set_endpoint_url(None);
+        b.build()
+    } else {
+        sdk
+    }
+}
+
 /// `sdk` with credentials that come from assuming `role_arn` with `sdk`'s credentials.
 ///
 /// Not aws-config's `AssumeRoleProvider`: that builds its own STS client, which no interceptor
@@ -246,21 +258,19 @@ struct AssumedRole {
 impl AssumedRole {
     async fn assume(&self) -> aws_credential_types::provider::Result {
         use aws_credential_types::provider::error::CredentialsError;
-        let out = self
+        let request = self
             .sts
             .assume_role()
             .role_arn(&self.role_arn)
             .set_external_id(self.external_id.clone())
-            .role_session_name("iamsight")
-            .send()
-            .await
-            .map_err(|e| {
-                CredentialsError::provider_error(format!(
-                    "sts:AssumeRole `{}`: {}",
-                    self.role_arn,
-                    super::ctx::describe_error(&e)
-                ))
-            })?;
+            .role_session_name("iamsight");
+        let out = super::guard::Call::send(request).await.map_err(|e| {
+            CredentialsError::provider_error(format!(
+                "sts:AssumeRole `{}`: {}",
+                self.role_arn,
+                super::ctx::describe_error(&e)
+            ))
+        })?;
         let c = out.credentials().ok_or_else(|| {
             CredentialsError::unhandled("sts:AssumeRole answered without credentials")
         })?;
@@ -300,5 +310,27 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
                 .url(self.0.clone())
                 .build(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_endpoint_url_is_no_endpoint_url() {
+        let empty = SdkConfig::builder().endpoint_url("").build();
+        assert_eq!(without_empty_endpoint(empty).endpoint_url(), None);
+        let set = SdkConfig::builder()
+            .endpoint_url("http://127.0.0.1:5000")
+            .build();
+        assert_eq!(
+            without_empty_endpoint(set).endpoint_url(),
+            Some("http://127.0.0.1:5000")
+        );
+        assert_eq!(
+            without_empty_endpoint(SdkConfig::builder().build()).endpoint_url(),
+            None
+        );
     }
 }

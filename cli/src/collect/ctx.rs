@@ -1,7 +1,6 @@
 //! What every collection task shares: the bound on requests in flight, the recorded errors,
 //! progress, and the polling schedule.
 
-use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -13,6 +12,7 @@ use iam_model::snapshot::CollectionError;
 use tokio::sync::Semaphore;
 
 use super::Settings;
+use super::guard::{Call, Operation, Paged};
 use super::progress::Progress;
 
 /// The answer to one call.
@@ -73,43 +73,68 @@ impl Ctx {
         }
     }
 
-    /// Runs one call under the concurrency bound. Errors whose code is in `absent` are facts;
-    /// any other error is recorded as `op` (`service:Operation`) in `region`.
-    pub async fn call<T, E, F>(
+    /// Sends one request under the concurrency bound. Errors whose code is in `absent` are
+    /// facts; any other error is recorded as the operation's failure in `region`.
+    pub async fn call<B: Call>(
         &self,
-        op: &str,
         region: Option<&str>,
         absent: &[&str],
-        fut: F,
-    ) -> Got<T>
-    where
-        F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    {
-        self.judge(op, region, None, absent, self.raw(fut).await)
+        b: B,
+    ) -> Got<B::Output> {
+        self.judge(&B::OPERATION, region, None, absent, self.raw(b).await)
     }
 
     /// [`Ctx::call`] for a call about one thing (a bucket, a role): a failure is recorded
     /// with `subject` first in its message, so the gap names what it leaves uncovered.
-    pub async fn call_about<T, E, F>(
+    pub async fn call_about<B: Call>(
         &self,
-        op: &str,
         region: Option<&str>,
         subject: &str,
         absent: &[&str],
-        fut: F,
-    ) -> Got<T>
-    where
-        F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    {
-        self.judge(op, region, Some(subject), absent, self.raw(fut).await)
+        b: B,
+    ) -> Got<B::Output> {
+        self.judge(
+            &B::OPERATION,
+            region,
+            Some(subject),
+            absent,
+            self.raw(b).await,
+        )
+    }
+
+    /// [`Ctx::call`] for every page of a paginated operation (one permit for all of them).
+    pub async fn pages<B: Paged>(
+        &self,
+        region: Option<&str>,
+        absent: &[&str],
+        b: B,
+    ) -> Got<Vec<B::Output>> {
+        let result = {
+            let _permit = self.limit.acquire().await.ok();
+            b.pages().await
+        };
+        self.judge(&B::OPERATION, region, None, absent, result)
+    }
+
+    /// [`Ctx::pages`] about one thing, like [`Ctx::call_about`].
+    pub async fn pages_about<B: Paged>(
+        &self,
+        region: Option<&str>,
+        subject: &str,
+        absent: &[&str],
+        b: B,
+    ) -> Got<Vec<B::Output>> {
+        let result = {
+            let _permit = self.limit.acquire().await.ok();
+            b.pages().await
+        };
+        self.judge(&B::OPERATION, region, Some(subject), absent, result)
     }
 
     /// A result as a [`Got`], recording real failures.
     fn judge<T, E>(
         &self,
-        op: &str,
+        op: &Operation,
         region: Option<&str>,
         subject: Option<&str>,
         absent: &[&str],
@@ -126,22 +151,19 @@ impl Ctx {
                     Some(s) => format!("{s}: {}", describe_error(&e)),
                     None => describe_error(&e),
                 };
-                self.record(op, region, message);
+                self.record(&op.label(), region, message);
                 Got::Failed
             }
         }
     }
 
-    /// Runs one call under the concurrency bound and hands back the raw result, for callers
-    /// that decide themselves what an error means.
-    pub async fn raw<T, E, F>(&self, fut: F) -> Result<T, SdkError<E, HttpResponse>>
-    where
-        F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-    {
+    /// Sends one request under the concurrency bound and hands back the raw result, for
+    /// callers that decide themselves what an error means.
+    pub async fn raw<B: Call>(&self, b: B) -> Result<B::Output, SdkError<B::Error, HttpResponse>> {
         // The semaphore is never closed, so acquiring cannot fail; if it ever did, the call
         // would simply run unbounded.
         let _permit = self.limit.acquire().await.ok();
-        fut.await
+        Call::send(b).await
     }
 
     /// Records a failure.

@@ -17,6 +17,7 @@ use iam_model::snapshot::{
 use iam_model::time::Timestamp;
 
 use super::ctx::{Ctx, Got};
+use super::guard::Paged;
 use super::{Clients, os, ots, ts};
 
 /// Everything IAM.
@@ -41,7 +42,7 @@ pub async fn collect(ctx: &Ctx, c: &Clients) -> IamSection {
     let mut authorization_details = authorization_details(ctx, c).await;
     phase.inc();
     let (
-        (gaps, policy_tags),
+        (gaps, policy_tags, profile_tags),
         (report, mfa_devices),
         password_policy,
         account_summary,
@@ -54,7 +55,8 @@ pub async fn collect(ctx: &Ctx, c: &Clients) -> IamSection {
         async {
             let r = tokio::join!(
                 gaps(ctx, c, &authorization_details),
-                policy_tags(ctx, c, &authorization_details)
+                policy_tags(ctx, c, &authorization_details),
+                instance_profile_tags(ctx, c, &authorization_details),
             );
             phase.inc();
             phase.inc();
@@ -63,7 +65,7 @@ pub async fn collect(ctx: &Ctx, c: &Clients) -> IamSection {
         async {
             let r = credential_report(ctx, c, &authorization_details).await;
             phase.inc();
-            let m = mfa_devices(ctx, c, &authorization_details, r.as_ref().map(|x| &x.0)).await;
+            let m = mfa_devices(ctx, c, &authorization_details, r.as_ref()).await;
             phase.inc();
             (r, m)
         },
@@ -106,11 +108,15 @@ pub async fn collect(ctx: &Ctx, c: &Clients) -> IamSection {
             p.tags = Some(tags.clone());
         }
     }
-    let (credential_report, credential_report_generated_at) = report.unzip();
+    fill_instance_profile_tags(&mut authorization_details, &profile_tags);
+    let (credential_report, credential_report_generated_at) = match report {
+        Some(r) => (Some(r.report), r.generated_at),
+        None => (None, None),
+    };
     IamSection {
         authorization_details,
         credential_report,
-        credential_report_generated_at: credential_report_generated_at.flatten(),
+        credential_report_generated_at,
         password_policy,
         account_summary,
         virtual_mfa_devices: mfa,
@@ -130,7 +136,6 @@ pub async fn authorization_details(ctx: &Ctx, c: &Clients) -> AuthorizationDetai
     loop {
         let page = ctx
             .call(
-                "iam:GetAccountAuthorizationDetails",
                 None,
                 &[],
                 c.iam
@@ -143,8 +148,7 @@ pub async fn authorization_details(ctx: &Ctx, c: &Clients) -> AuthorizationDetai
                         t::EntityType::AwsManagedPolicy,
                     ]))
                     .max_items(MAX_ITEMS)
-                    .set_marker(marker.clone())
-                    .send(),
+                    .set_marker(marker.clone()),
             )
             .await;
         let Some(page) = page.value() else { break };
@@ -248,11 +252,10 @@ pub async fn gaps(ctx: &Ctx, c: &Clients, d: &AuthorizationDetails) -> Gaps {
         join_all(roles.map(|name| async move {
             let got = ctx
                 .call_about(
-                    "iam:GetRole",
                     None,
                     &format!("role `{name}`"),
                     &["NoSuchEntity"],
-                    c.iam.get_role().role_name(name).send(),
+                    c.iam.get_role().role_name(name),
                 )
                 .await;
             let answer = got.value().and_then(|o| {
@@ -270,11 +273,10 @@ pub async fn gaps(ctx: &Ctx, c: &Clients, d: &AuthorizationDetails) -> Gaps {
         join_all(users.map(|name| async move {
             let got = ctx
                 .call_about(
-                    "iam:GetUser",
                     None,
                     &format!("user `{name}`"),
                     &["NoSuchEntity"],
-                    c.iam.get_user().user_name(name).send(),
+                    c.iam.get_user().user_name(name),
                 )
                 .await;
             let answer = got
@@ -398,6 +400,9 @@ fn role(r: &t::RoleDetail) -> RoleDetail {
                         arn: x.arn().to_string(),
                     })
                     .collect(),
+                // Where GAAD carries the profile's tags; the others are read with
+                // GetInstanceProfile (`instance_profile_tags`).
+                tags: p.tags.as_deref().map(tags),
             })
             .collect(),
         role_policy_list: inline(r.role_policy_list()),
@@ -457,7 +462,6 @@ pub async fn policy_tags(
         loop {
             let Got::Value(page) = ctx
                 .call_about(
-                    "iam:ListPolicyTags",
                     None,
                     &about,
                     &["NoSuchEntity"],
@@ -465,8 +469,7 @@ pub async fn policy_tags(
                         .list_policy_tags()
                         .policy_arn(&p.arn)
                         .max_items(MAX_ITEMS)
-                        .set_marker(marker.clone())
-                        .send(),
+                        .set_marker(marker.clone()),
                 )
                 .await
             else {
@@ -487,52 +490,72 @@ pub async fn policy_tags(
 
 /// ListMFADevices for every user that has MFA: the credential report's `mfa_active` says who
 /// (users without a row, or every user when the report could not be read, are asked too).
+/// Users whose devices the back-fill already read are not asked again.
 pub async fn mfa_devices(
     ctx: &Ctx,
     c: &Clients,
     d: &AuthorizationDetails,
-    report: Option<&CredentialReport>,
+    report: Option<&Report>,
 ) -> Vec<MfaDevice> {
-    let users = d.users.iter().filter(|u| {
-        report
-            .and_then(|r| r.by_arn(&u.arn))
-            .is_none_or(|row| row.mfa_active)
-    });
-    let per_user = join_all(users.map(|u| async move {
-        let about = format!("user `{}`", u.user_name);
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let Got::Value(page) = ctx
-                .call_about(
-                    "iam:ListMFADevices",
-                    None,
-                    &about,
-                    &["NoSuchEntity"],
-                    c.iam
-                        .list_mfa_devices()
-                        .user_name(&u.user_name)
-                        .max_items(MAX_ITEMS)
-                        .set_marker(marker.clone())
-                        .send(),
-                )
-                .await
-            else {
-                return out;
-            };
-            out.extend(page.mfa_devices().iter().map(|m| MfaDevice {
-                user_name: m.user_name().to_string(),
-                serial_number: m.serial_number().to_string(),
-                enable_date: Some(ts(m.enable_date())),
-            }));
-            match (page.is_truncated(), page.marker()) {
-                (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
-                _ => return out,
-            }
+    let per_user = join_all(d.users.iter().map(|u| async move {
+        if let Some(devices) = report.and_then(|r| r.backfilled_mfa.get(&u.user_name)) {
+            return devices.clone();
         }
+        let has_mfa = report
+            .and_then(|r| r.report.by_arn(&u.arn))
+            .is_none_or(|row| row.mfa_active);
+        if !has_mfa {
+            return Vec::new();
+        }
+        user_mfa_devices(ctx, c, &u.user_name)
+            .await
+            .unwrap_or_default()
     }))
     .await;
     per_user.into_iter().flatten().collect()
+}
+
+/// ListMFADevices for one user, every page; `None` when it failed (recorded, naming the
+/// user). A user deleted meanwhile has none.
+async fn user_mfa_devices(ctx: &Ctx, c: &Clients, name: &str) -> Option<Vec<MfaDevice>> {
+    let got = ctx
+        .pages_about(
+            None,
+            &format!("user `{name}`"),
+            &["NoSuchEntity"],
+            c.iam
+                .list_mfa_devices()
+                .user_name(name)
+                .max_items(MAX_ITEMS),
+        )
+        .await;
+    match got {
+        Got::Value(pages) => Some(
+            pages
+                .iter()
+                .flat_map(|p| p.mfa_devices())
+                .map(|m| MfaDevice {
+                    user_name: m.user_name().to_string(),
+                    serial_number: m.serial_number().to_string(),
+                    enable_date: Some(ts(m.enable_date())),
+                })
+                .collect(),
+        ),
+        Got::Absent => Some(Vec::new()),
+        Got::Failed => None,
+    }
+}
+
+/// The credential report as collected.
+#[derive(Debug)]
+pub struct Report {
+    /// The report, with rows back-filled for users it did not list yet.
+    pub report: CredentialReport,
+    /// When AWS generated it.
+    pub generated_at: Option<Timestamp>,
+    /// The MFA devices of the back-filled users, by user name, as their rows were built from
+    /// (so that [`mfa_devices`] does not ask for them again).
+    pub backfilled_mfa: BTreeMap<String, Vec<MfaDevice>>,
 }
 
 /// GenerateCredentialReport until it is complete, GetCredentialReport, then back-fill the
@@ -541,13 +564,13 @@ pub(super) async fn credential_report(
     ctx: &Ctx,
     c: &Clients,
     details: &AuthorizationDetails,
-) -> Option<(CredentialReport, Option<Timestamp>)> {
+) -> Option<Report> {
     const OP: &str = "iam:GenerateCredentialReport";
     let started = tokio::time::Instant::now();
     let mut attempt = 0;
     loop {
         let out = ctx
-            .call(OP, None, &[], c.iam.generate_credential_report().send())
+            .call(None, &[], c.iam.generate_credential_report())
             .await
             .value()?;
         if out.state() == Some(&t::ReportStateType::Complete) {
@@ -568,12 +591,7 @@ pub(super) async fn credential_report(
         attempt += 1;
     }
     let out = ctx
-        .call(
-            "iam:GetCredentialReport",
-            None,
-            &[],
-            c.iam.get_credential_report().send(),
-        )
+        .call(None, &[], c.iam.get_credential_report())
         .await
         .value()?;
     let mut text = match out.content() {
@@ -594,7 +612,11 @@ pub(super) async fn credential_report(
         .filter(|u| parsed.by_arn(&u.arn).is_none())
         .collect();
     if missing.is_empty() {
-        return Some((parsed, generated_at));
+        return Some(Report {
+            report: parsed,
+            generated_at,
+            backfilled_mfa: BTreeMap::new(),
+        });
     }
     if text.trim().is_empty() {
         text = REPORT_HEADER.to_string();
@@ -609,19 +631,31 @@ pub(super) async fn credential_report(
     if !text.ends_with('\n') {
         text.push('\n');
     }
-    for u in missing {
-        if let Some(row) = backfill_row(ctx, c, u).await {
+    // One user's calls at a time would take minutes for an account that grew since the
+    // report; they run together, under the concurrency bound.
+    let rows = join_all(missing.iter().map(|u| backfill_row(ctx, c, u))).await;
+    let mut backfilled_mfa = BTreeMap::new();
+    for (u, (row, devices)) in missing.iter().zip(rows) {
+        if let Some(devices) = devices {
+            backfilled_mfa.insert(u.user_name.clone(), devices);
+        }
+        if let Some(row) = row {
             text.push_str(&row.to_csv(&header));
             text.push('\n');
         }
     }
-    match CredentialReport::parse(&text) {
-        Ok(r) => Some((r, generated_at)),
+    let report = match CredentialReport::parse(&text) {
+        Ok(r) => r,
         Err(e) => {
             ctx.record("iam:GetCredentialReport", None, e.to_string());
-            Some((parsed, generated_at))
+            parsed
         }
-    }
+    };
+    Some(Report {
+        report,
+        generated_at,
+        backfilled_mfa,
+    })
 }
 
 /// The credential report's columns, for back-filled rows when the report is empty.
@@ -664,37 +698,67 @@ fn report_time(dt: &aws_smithy_types::DateTime) -> String {
 }
 
 /// ListAccessKeys, GetAccessKeyLastUsed, GetLoginProfile and ListMFADevices for a user the
-/// report does not list yet. `None` when a call failed (recorded): a guessed row would be
-/// worse than none.
-async fn backfill_row(ctx: &Ctx, c: &Clients, u: &UserDetail) -> Option<Row> {
+/// report does not list yet: the row (`None` when a call failed, recorded naming the user: a
+/// guessed row would be worse than none), and the user's MFA devices when they were read.
+async fn backfill_row(
+    ctx: &Ctx,
+    c: &Clients,
+    u: &UserDetail,
+) -> (Option<Row>, Option<Vec<MfaDevice>>) {
     let name = u.user_name.as_str();
+    let about = format!("user `{name}`");
+    let (keys, login, mfa) = tokio::join!(
+        ctx.call_about(None, &about, &[], c.iam.list_access_keys().user_name(name)),
+        ctx.call_about(
+            None,
+            &about,
+            &["NoSuchEntity"],
+            c.iam.get_login_profile().user_name(name)
+        ),
+        user_mfa_devices(ctx, c, name),
+    );
+    let row = match (keys.value(), login.known(), mfa.as_deref()) {
+        (Some(keys), Some(login), Some(mfa)) => {
+            build_row(ctx, c, u, &about, &keys, login.as_ref(), mfa).await
+        }
+        _ => None,
+    };
+    (row, mfa)
+}
+
+/// The columns of one access key in the credential report.
+const KEY_COLUMNS: [[&str; 5]; 2] = [
+    [
+        "access_key_1_active",
+        "access_key_1_last_rotated",
+        "access_key_1_last_used_date",
+        "access_key_1_last_used_region",
+        "access_key_1_last_used_service",
+    ],
+    [
+        "access_key_2_active",
+        "access_key_2_last_rotated",
+        "access_key_2_last_used_date",
+        "access_key_2_last_used_region",
+        "access_key_2_last_used_service",
+    ],
+];
+
+/// A back-filled row from what the per-user calls answered (GetAccessKeyLastUsed for each
+/// key, together); `None` when one of those failed.
+async fn build_row(
+    ctx: &Ctx,
+    c: &Clients,
+    u: &UserDetail,
+    about: &str,
+    keys: &aws_sdk_iam::operation::list_access_keys::ListAccessKeysOutput,
+    login: Option<&aws_sdk_iam::operation::get_login_profile::GetLoginProfileOutput>,
+    mfa: &[MfaDevice],
+) -> Option<Row> {
     let mut row = Row::default();
-    row.set("user", name);
+    row.set("user", u.user_name.as_str());
     row.set("arn", u.arn.as_str());
     row.set("user_creation_time", u.create_date.to_string());
-    let (keys, login, mfa) = tokio::join!(
-        ctx.call(
-            "iam:ListAccessKeys",
-            None,
-            &[],
-            c.iam.list_access_keys().user_name(name).send()
-        ),
-        ctx.call(
-            "iam:GetLoginProfile",
-            None,
-            &["NoSuchEntity"],
-            c.iam.get_login_profile().user_name(name).send()
-        ),
-        ctx.call(
-            "iam:ListMFADevices",
-            None,
-            &[],
-            c.iam.list_mfa_devices().user_name(name).send()
-        ),
-    );
-    let keys = keys.value()?;
-    let login = login.known()?;
-    let mfa = mfa.value()?;
     match login.and_then(|l| l.login_profile().map(|p| report_time(p.create_date()))) {
         Some(changed) => {
             row.set("password_enabled", "true");
@@ -703,33 +767,28 @@ async fn backfill_row(ctx: &Ctx, c: &Clients, u: &UserDetail) -> Option<Row> {
         }
         None => row.set("password_enabled", "false"),
     }
-    row.set(
-        "mfa_active",
-        if mfa.mfa_devices().is_empty() {
-            "false"
-        } else {
-            "true"
-        },
-    );
-    const KEY_COLUMNS: [[&str; 5]; 2] = [
-        [
-            "access_key_1_active",
-            "access_key_1_last_rotated",
-            "access_key_1_last_used_date",
-            "access_key_1_last_used_region",
-            "access_key_1_last_used_service",
-        ],
-        [
-            "access_key_2_active",
-            "access_key_2_last_rotated",
-            "access_key_2_last_used_date",
-            "access_key_2_last_used_region",
-            "access_key_2_last_used_service",
-        ],
-    ];
+    row.set("mfa_active", if mfa.is_empty() { "false" } else { "true" });
+    let listed: Vec<&t::AccessKeyMetadata> = keys.access_key_metadata().iter().take(2).collect();
+    // Per key: `Some(None)` when it has no id to ask about, `None` when the call failed.
+    let used = join_all(listed.iter().map(|key| async move {
+        match key.access_key_id() {
+            None => Some(None),
+            Some(id) => ctx
+                .call_about(
+                    None,
+                    about,
+                    &[],
+                    c.iam.get_access_key_last_used().access_key_id(id),
+                )
+                .await
+                .value()
+                .map(Some),
+        }
+    }))
+    .await;
     row.set("access_key_1_active", "false");
     row.set("access_key_2_active", "false");
-    for (cols, key) in KEY_COLUMNS.iter().zip(keys.access_key_metadata()) {
+    for ((cols, key), used) in KEY_COLUMNS.iter().zip(&listed).zip(used) {
         row.set(
             cols[0],
             if key.status() == Some(&t::StatusType::Active) {
@@ -741,18 +800,7 @@ async fn backfill_row(ctx: &Ctx, c: &Clients, u: &UserDetail) -> Option<Row> {
         if let Some(d) = key.create_date() {
             row.set(cols[1], report_time(d));
         }
-        let Some(id) = key.access_key_id() else {
-            continue;
-        };
-        let used = ctx
-            .call(
-                "iam:GetAccessKeyLastUsed",
-                None,
-                &[],
-                c.iam.get_access_key_last_used().access_key_id(id).send(),
-            )
-            .await
-            .value()?;
+        let Some(used) = used? else { continue };
         match used.access_key_last_used() {
             Some(l) => {
                 row.set(
@@ -774,12 +822,7 @@ async fn backfill_row(ctx: &Ctx, c: &Clients, u: &UserDetail) -> Option<Row> {
 
 async fn password_policy(ctx: &Ctx, c: &Clients) -> Option<PasswordPolicy> {
     let out = ctx
-        .call(
-            "iam:GetAccountPasswordPolicy",
-            None,
-            &["NoSuchEntity"],
-            c.iam.get_account_password_policy().send(),
-        )
+        .call(None, &["NoSuchEntity"], c.iam.get_account_password_policy())
         .await
         .value()?;
     let p = out.password_policy()?;
@@ -799,12 +842,7 @@ async fn password_policy(ctx: &Ctx, c: &Clients) -> Option<PasswordPolicy> {
 
 async fn account_summary(ctx: &Ctx, c: &Clients) -> BTreeMap<String, i64> {
     let Some(out) = ctx
-        .call(
-            "iam:GetAccountSummary",
-            None,
-            &[],
-            c.iam.get_account_summary().send(),
-        )
+        .call(None, &[], c.iam.get_account_summary())
         .await
         .value()
     else {
@@ -819,142 +857,210 @@ async fn account_summary(ctx: &Ctx, c: &Clients) -> BTreeMap<String, i64> {
         .unwrap_or_default()
 }
 
-async fn virtual_mfa_devices(ctx: &Ctx, c: &Clients) -> Vec<VirtualMfaDevice> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let Got::Value(page) = ctx
-            .call(
-                "iam:ListVirtualMFADevices",
-                None,
-                &[],
-                c.iam
-                    .list_virtual_mfa_devices()
-                    .max_items(MAX_ITEMS)
-                    .set_marker(marker.clone())
-                    .send(),
-            )
-            .await
-        else {
-            break;
-        };
-        out.extend(page.virtual_mfa_devices().iter().map(|d| VirtualMfaDevice {
-            serial_number: d.serial_number().to_string(),
+/// ListVirtualMFADevices (every page), each device with its tags (ListMFADeviceTags).
+pub(super) async fn virtual_mfa_devices(ctx: &Ctx, c: &Clients) -> Vec<VirtualMfaDevice> {
+    let Some(pages) = ctx
+        .pages(
+            None,
+            &[],
+            c.iam.list_virtual_mfa_devices().max_items(MAX_ITEMS),
+        )
+        .await
+        .value()
+    else {
+        return Vec::new();
+    };
+    let devices = pages.iter().flat_map(|p| p.virtual_mfa_devices());
+    join_all(devices.map(|d| async move {
+        let serial = d.serial_number();
+        let tags = list_tags(
+            ctx,
+            &format!("MFA device `{serial}`"),
+            c.iam
+                .list_mfa_device_tags()
+                .serial_number(serial)
+                .max_items(MAX_ITEMS),
+            |p| p.tags(),
+        )
+        .await;
+        VirtualMfaDevice {
+            serial_number: serial.to_string(),
             user: d.user().map(|u| MfaUser {
                 arn: u.arn().to_string(),
                 user_name: Some(u.user_name().to_string()),
             }),
             enable_date: ots(d.enable_date()),
-        }));
-        match (page.is_truncated(), page.marker()) {
-            (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
-            _ => break,
+            tags,
         }
-    }
-    out
+    }))
+    .await
 }
 
-async fn server_certificates(ctx: &Ctx, c: &Clients) -> Vec<ServerCertificate> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let Got::Value(page) = ctx
-            .call(
-                "iam:ListServerCertificates",
-                None,
-                &[],
-                c.iam
-                    .list_server_certificates()
-                    .max_items(MAX_ITEMS)
-                    .set_marker(marker.clone())
-                    .send(),
-            )
-            .await
-        else {
-            break;
-        };
-        out.extend(
-            page.server_certificate_metadata_list()
-                .iter()
-                .map(|m| ServerCertificate {
-                    server_certificate_name: m.server_certificate_name().to_string(),
-                    arn: m.arn().to_string(),
-                    expiration: ots(m.expiration()),
-                    upload_date: ots(m.upload_date()),
-                }),
-        );
-        match (page.is_truncated(), page.marker()) {
-            (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
-            _ => break,
-        }
-    }
-    out
+/// Every page of one List*Tags call about `subject`, merged: `None` when it failed
+/// (recorded, naming the subject), so the tags are unknown.
+async fn list_tags<B: Paged>(
+    ctx: &Ctx,
+    subject: &str,
+    request: B,
+    tags_of: impl Fn(&B::Output) -> &[t::Tag],
+) -> Option<Vec<Tag>> {
+    let pages = ctx.pages_about(None, subject, &[], request).await.value()?;
+    Some(pages.iter().flat_map(|p| tags(tags_of(p))).collect())
 }
 
-async fn saml_providers(ctx: &Ctx, c: &Clients) -> Vec<SamlProvider> {
-    let Some(out) = ctx
-        .call(
-            "iam:ListSAMLProviders",
+/// ListServerCertificates (every page), each certificate with its tags
+/// (ListServerCertificateTags).
+pub(super) async fn server_certificates(ctx: &Ctx, c: &Clients) -> Vec<ServerCertificate> {
+    let Some(pages) = ctx
+        .pages(
             None,
             &[],
-            c.iam.list_saml_providers().send(),
+            c.iam.list_server_certificates().max_items(MAX_ITEMS),
         )
         .await
         .value()
     else {
         return Vec::new();
     };
-    out.saml_provider_list()
+    let certs = pages
         .iter()
-        .map(|p| SamlProvider {
-            arn: p.arn().unwrap_or_default().to_string(),
+        .flat_map(|p| p.server_certificate_metadata_list());
+    join_all(certs.map(|m| async move {
+        let name = m.server_certificate_name();
+        let tags = list_tags(
+            ctx,
+            &format!("certificate `{name}`"),
+            c.iam
+                .list_server_certificate_tags()
+                .server_certificate_name(name)
+                .max_items(MAX_ITEMS),
+            |p| p.tags(),
+        )
+        .await;
+        ServerCertificate {
+            server_certificate_name: name.to_string(),
+            arn: m.arn().to_string(),
+            expiration: ots(m.expiration()),
+            upload_date: ots(m.upload_date()),
+            tags,
+        }
+    }))
+    .await
+}
+
+/// ListSAMLProviders, each provider with its tags (ListSAMLProviderTags).
+pub(super) async fn saml_providers(ctx: &Ctx, c: &Clients) -> Vec<SamlProvider> {
+    let Some(out) = ctx
+        .call(None, &[], c.iam.list_saml_providers())
+        .await
+        .value()
+    else {
+        return Vec::new();
+    };
+    join_all(out.saml_provider_list().iter().map(|p| async move {
+        let arn = p.arn().unwrap_or_default();
+        let tags = list_tags(
+            ctx,
+            &format!("provider `{arn}`"),
+            c.iam
+                .list_saml_provider_tags()
+                .saml_provider_arn(arn)
+                .max_items(MAX_ITEMS),
+            |p| p.tags(),
+        )
+        .await;
+        SamlProvider {
+            arn: arn.to_string(),
             create_date: ots(p.create_date()),
             valid_until: ots(p.valid_until()),
-        })
-        .collect()
+            tags,
+        }
+    }))
+    .await
 }
 
-async fn oidc_providers(ctx: &Ctx, c: &Clients) -> Vec<OidcProvider> {
+/// Puts the tags [`instance_profile_tags`] read on the profiles GAAD gave none for (wherever
+/// they are listed); the others stay unknown.
+pub fn fill_instance_profile_tags(d: &mut AuthorizationDetails, tags: &BTreeMap<String, Vec<Tag>>) {
+    for p in d
+        .roles
+        .iter_mut()
+        .flat_map(|r| &mut r.instance_profile_list)
+        .filter(|p| p.tags.is_none())
+    {
+        p.tags = tags.get(&p.arn).cloned();
+    }
+}
+
+/// Tags of the instance profiles whose authorization-details entries carry none, by ARN: one
+/// GetInstanceProfile per such profile (a profile listed under several roles is read once).
+/// A failure names the profile and leaves its tags unknown.
+pub async fn instance_profile_tags(
+    ctx: &Ctx,
+    c: &Clients,
+    d: &AuthorizationDetails,
+) -> BTreeMap<String, Vec<Tag>> {
+    let missing: BTreeMap<&str, &str> = d
+        .roles
+        .iter()
+        .flat_map(|r| &r.instance_profile_list)
+        .filter(|p| p.tags.is_none())
+        .map(|p| (p.arn.as_str(), p.instance_profile_name.as_str()))
+        .collect();
+    join_all(missing.into_iter().map(|(arn, name)| async move {
+        let out = ctx
+            .call_about(
+                None,
+                &format!("instance profile `{name}`"),
+                &[],
+                c.iam.get_instance_profile().instance_profile_name(name),
+            )
+            .await
+            .value()?;
+        let p = out.instance_profile()?;
+        Some((arn.to_string(), tags(p.tags())))
+    }))
+    .await
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+pub(super) async fn oidc_providers(ctx: &Ctx, c: &Clients) -> Vec<OidcProvider> {
     let Some(list) = ctx
-        .call(
-            "iam:ListOpenIDConnectProviders",
-            None,
-            &[],
-            c.iam.list_open_id_connect_providers().send(),
-        )
+        .call(None, &[], c.iam.list_open_id_connect_providers())
         .await
         .value()
     else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    for arn in list
+    let arns: Vec<&str> = list
         .open_id_connect_provider_list()
         .iter()
         .filter_map(|p| p.arn())
-    {
+        .collect();
+    join_all(arns.into_iter().map(|arn| async move {
         let got = ctx
-            .call(
-                "iam:GetOpenIDConnectProvider",
+            .call_about(
                 None,
+                &format!("provider `{arn}`"),
                 &[],
                 c.iam
                     .get_open_id_connect_provider()
-                    .open_id_connect_provider_arn(arn)
-                    .send(),
+                    .open_id_connect_provider_arn(arn),
             )
             .await;
         // A provider whose details failed is still listed (by ARN): it exists.
         let p = got.value();
-        out.push(OidcProvider {
+        OidcProvider {
             arn: arn.to_string(),
             url: p.as_ref().and_then(|p| os(p.url())),
             client_id_list: p
                 .as_ref()
                 .map(|p| p.client_id_list().to_vec())
                 .unwrap_or_default(),
-            tags: p.as_ref().map(|p| tags(p.tags())).unwrap_or_default(),
-        });
-    }
-    out
+            tags: p.as_ref().map(|p| tags(p.tags())),
+        }
+    }))
+    .await
 }

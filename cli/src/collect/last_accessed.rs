@@ -3,8 +3,12 @@
 //! GetServiceLastAccessedDetails for each job until it completes (jittered exponential
 //! backoff, a per-job timeout), with paging.
 //!
-//! The first job is submitted alone: when it is refused for a reason that would refuse every
-//! job (AccessDenied, not implemented), that is recorded once instead of once per entity.
+//! The first job is submitted alone, as a probe: when it is refused for a reason that would
+//! refuse every job (AccessDenied, not implemented), that is recorded once instead of once per
+//! entity. An answer that is no AWS error at all (a dropped connection, a timeout, an HTML
+//! error page, after the SDK's own retries) may be transient: the probe is tried again, up to
+//! [`PROBE_ATTEMPTS`] times with backoff, and only an endpoint that never answers is taken as
+//! one without the API.
 
 use std::collections::BTreeMap;
 
@@ -54,27 +58,60 @@ pub async fn collect(
     let phase = ctx
         .progress
         .phase("last-accessed jobs", 2 * arns.len() as u64);
-    let first_job = match generate(ctx, c, first, true).await {
-        Ok(job) => job,
-        Err(Some(message)) => {
-            ctx.record(
-                GENERATE,
-                None,
-                format!(
-                    "{message} (no last-accessed data for any of the {} entities)",
-                    arns.len()
-                ),
-            );
-            phase.done();
-            return out;
+    let mut attempt = 0;
+    let first_job = loop {
+        match generate(ctx, c, first).await {
+            Submitted::Job(job) => break job,
+            Submitted::Refused(message) if is_account_wide(message.code.as_deref()) => {
+                ctx.record(
+                    GENERATE,
+                    None,
+                    format!(
+                        "{} (no last-accessed data for any of the {} entities)",
+                        message.text,
+                        arns.len()
+                    ),
+                );
+                phase.done();
+                return out;
+            }
+            Submitted::Refused(message) if message.code.is_none() => {
+                attempt += 1;
+                if attempt < PROBE_ATTEMPTS {
+                    tokio::time::sleep(ctx.poll_delay(attempt - 1)).await;
+                    continue;
+                }
+                ctx.record(
+                    GENERATE,
+                    None,
+                    format!(
+                        "{} (no AWS answer in {PROBE_ATTEMPTS} attempts: taken as an endpoint without the API; no last-accessed data for any of the {} entities)",
+                        message.text,
+                        arns.len()
+                    ),
+                );
+                phase.done();
+                return out;
+            }
+            // Throttled past retries, or about this entity only: the others still go.
+            Submitted::Refused(message) => {
+                ctx.record(GENERATE, None, format!("{first}: {}", message.text));
+                break None;
+            }
         }
-        Err(None) => None,
     };
     phase.inc();
     let mut jobs = vec![(first.clone(), first_job)];
-    let rest_jobs = join_all(rest.iter().map(|arn| async {
-        let job = generate(ctx, c, arn, false).await.ok().flatten();
-        phase.inc();
+    let phase_ref = &phase;
+    let rest_jobs = join_all(rest.iter().map(|arn| async move {
+        let job = match generate(ctx, c, arn).await {
+            Submitted::Job(job) => job,
+            Submitted::Refused(message) => {
+                ctx.record(GENERATE, None, format!("{arn}: {}", message.text));
+                None
+            }
+        };
+        phase_ref.inc();
         (arn.clone(), job)
     }))
     .await;
@@ -100,39 +137,39 @@ pub async fn collect(
     out
 }
 
-/// Submits one job. With `probe`, an account-wide refusal is `Err(Some(message))` for the
-/// caller to record once; every other failure is recorded here, per entity.
-async fn generate(
-    ctx: &Ctx,
-    c: &Clients,
-    arn: &str,
-    probe: bool,
-) -> Result<Option<String>, Option<String>> {
+/// How many times the probe is submitted when it gets no AWS answer at all.
+pub const PROBE_ATTEMPTS: u32 = 3;
+
+/// What GenerateServiceLastAccessedDetails answered.
+enum Submitted {
+    /// A job (its id, when AWS gave one).
+    Job(Option<String>),
+    /// An error, not yet recorded.
+    Refused(Refusal),
+}
+
+/// A failed submission: AWS's error code, if the answer was an AWS error, and the message.
+struct Refusal {
+    code: Option<String>,
+    text: String,
+}
+
+/// Submits one job.
+async fn generate(ctx: &Ctx, c: &Clients, arn: &str) -> Submitted {
     let r = ctx
         .raw(
             c.iam
                 .generate_service_last_accessed_details()
                 .arn(arn)
-                .granularity(t::AccessAdvisorUsageGranularityType::ActionLevel)
-                .send(),
+                .granularity(t::AccessAdvisorUsageGranularityType::ActionLevel),
         )
         .await;
     match r {
-        Ok(out) => Ok(out.job_id().map(str::to_string)),
-        // On the probe, an answer that is not an AWS error at all (a 5xx page, a dropped
-        // connection, after the SDK's retries) is taken as account-wide too: an emulator or
-        // endpoint without the API.
-        Err(e)
-            if probe
-                && (is_account_wide(e.code())
-                    || (e.code().is_none() && !is_throttling(e.code()))) =>
-        {
-            Err(Some(describe_error(&e)))
-        }
-        Err(e) => {
-            ctx.record(GENERATE, None, format!("{arn}: {}", describe_error(&e)));
-            Ok(None)
-        }
+        Ok(out) => Submitted::Job(out.job_id().map(str::to_string)),
+        Err(e) => Submitted::Refused(Refusal {
+            code: e.code().map(str::to_string),
+            text: describe_error(&e),
+        }),
     }
 }
 
@@ -163,8 +200,7 @@ async fn poll(ctx: &Ctx, c: &Clients, arn: &str, job: &str) -> Option<LastAccess
                 c.iam
                     .get_service_last_accessed_details()
                     .job_id(job)
-                    .set_marker(marker.clone())
-                    .send(),
+                    .set_marker(marker.clone()),
             )
             .await;
         let page = match r {

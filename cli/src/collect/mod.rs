@@ -20,6 +20,7 @@ mod clients;
 mod ctx;
 pub mod guard;
 mod iam;
+pub mod interrupt;
 mod last_accessed;
 mod organizations;
 mod progress;
@@ -104,9 +105,11 @@ pub enum CollectError {
 }
 
 /// Collects the account the standard credential chain (or `settings`) points at. Blocks; runs
-/// its own runtime; Ctrl-C stops it with [`CollectError::Interrupted`].
+/// its own runtime; Ctrl-C stops it with [`CollectError::Interrupted`]. Once it returns,
+/// Ctrl-C means what it meant before (see [`interrupt`]).
 pub fn collect_live(settings: &Settings) -> Result<Collected, CollectError> {
     let settings = settings.clone();
+    let _catch = interrupt::Catch::start();
     // SDK futures are large, and debug builds keep much of them on the stack while they are
     // built and polled: collection runs on its own thread with a roomy stack, whatever thread
     // (a test's 2 MiB one, say) asked for it.
@@ -126,7 +129,7 @@ pub fn collect_live(settings: &Settings) -> Result<Collected, CollectError> {
                         let clients = Clients::from_environment(&settings).await;
                         collect(&clients, &settings).await
                     }) => r,
-                    _ = tokio::signal::ctrl_c() => Err(CollectError::Interrupted),
+                    () = interrupt::signalled() => Err(CollectError::Interrupted),
                 }
             }))
         })
@@ -140,10 +143,7 @@ const COLLECT_STACK: usize = 32 * 1024 * 1024;
 /// Collects with the given clients.
 pub async fn collect(clients: &Clients, settings: &Settings) -> Result<Collected, CollectError> {
     let ctx = Ctx::new(settings);
-    let identity = clients
-        .sts
-        .get_caller_identity()
-        .send()
+    let identity = guard::Call::send(clients.sts.get_caller_identity())
         .await
         .map_err(|e| CollectError::Identity(ctx::describe_error(&e)))?;
     let account_id = identity.account().unwrap_or_default().to_string();

@@ -22,10 +22,9 @@ pub async fn collect(ctx: &Ctx, c: &Clients, account_id: &str) -> Option<Organiz
     let org = c.organizations.clone();
     let out = ctx
         .call(
-            "organizations:DescribeOrganization",
             None,
             &["AWSOrganizationsNotInUseException"],
-            org.describe_organization().send(),
+            org.describe_organization(),
         )
         .await
         .value()?;
@@ -43,12 +42,7 @@ pub async fn collect(ctx: &Ctx, c: &Clients, account_id: &str) -> Option<Organiz
     let mut child = account_id.to_string();
     for _ in 0..MAX_DEPTH {
         let Got::Value(p) = ctx
-            .call(
-                "organizations:ListParents",
-                None,
-                &[],
-                org.list_parents().child_id(&child).send(),
-            )
+            .call(None, &[], org.list_parents().child_id(&child))
             .await
         else {
             break;
@@ -81,17 +75,13 @@ pub async fn collect(ctx: &Ctx, c: &Clients, account_id: &str) -> Option<Organiz
             t::PolicyType::ResourceControlPolicy,
         ] {
             let Got::Value(pages) = ctx
-                .call(
-                    "organizations:ListPoliciesForTarget",
+                .pages(
                     None,
                     // An organisation without RCPs enabled answers this for the RCP filter.
                     &["PolicyTypeNotEnabledException"],
                     org.list_policies_for_target()
                         .target_id(target)
-                        .filter(filter)
-                        .into_paginator()
-                        .send()
-                        .collect::<Result<Vec<_>, _>>(),
+                        .filter(filter),
                 )
                 .await
             else {
@@ -109,12 +99,7 @@ pub async fn collect(ctx: &Ctx, c: &Clients, account_id: &str) -> Option<Organiz
     }
     for (id, (summary, targets)) in attached {
         let content = ctx
-            .call(
-                "organizations:DescribePolicy",
-                None,
-                &[],
-                org.describe_policy().policy_id(&id).send(),
-            )
+            .call(None, &[], org.describe_policy().policy_id(&id))
             .await
             .value()
             .and_then(|d| {

@@ -27,10 +27,9 @@ pub async fn regions(ctx: &Ctx, c: &Clients, settings: &Settings) -> Vec<String>
     let home = c.home_region.clone();
     match ctx
         .call(
-            "ec2:DescribeRegions",
             Some(&home),
             &[],
-            c.ec2(&home).describe_regions().all_regions(false).send(),
+            c.ec2(&home).describe_regions().all_regions(false),
         )
         .await
     {
@@ -63,8 +62,59 @@ pub async fn collect_all(
     .await;
     phase.done();
     let mut out: BTreeMap<String, RegionSection> = sections.into_iter().collect();
+    foreign_trails(ctx, c, &mut out).await;
     share_trail_status(&mut out);
     out
+}
+
+/// Multi-region (and organization) trails whose home region is not scanned show up in the
+/// scanned ones as shadow copies: their status and tags can only be read in the home region,
+/// so they are read there (a failure names the trail, in the home region, and leaves the
+/// status or tags unknown) and put on every copy.
+pub(super) async fn foreign_trails(
+    ctx: &Ctx,
+    c: &Clients,
+    regions: &mut BTreeMap<String, RegionSection>,
+) {
+    // Home region -> the trails homed there, once each.
+    let mut by_home: BTreeMap<String, BTreeMap<String, Trail>> = BTreeMap::new();
+    for ct in regions.values().filter_map(|r| r.cloudtrail.as_ref()) {
+        for t in &ct.trails {
+            if let Some(home) = t.home_region.as_deref()
+                && !regions.contains_key(home)
+            {
+                by_home
+                    .entry(home.to_string())
+                    .or_default()
+                    .insert(t.trail_arn.clone(), t.clone());
+            }
+        }
+    }
+    let read = join_all(by_home.iter().map(|(home, trails)| async move {
+        let client = c.cloudtrail(home);
+        let trails: Vec<&Trail> = trails.values().collect();
+        tokio::join!(
+            trail_tags(ctx, &client, home, &trails),
+            trail_statuses(ctx, &client, home, &trails),
+        )
+    }))
+    .await;
+    let mut tags: BTreeMap<String, Vec<Tag>> = BTreeMap::new();
+    let mut statuses: BTreeMap<String, TrailStatus> = BTreeMap::new();
+    for (t, s) in read {
+        tags.extend(t);
+        statuses.extend(s);
+    }
+    for ct in regions.values_mut().filter_map(|r| r.cloudtrail.as_mut()) {
+        for t in &mut ct.trails {
+            if let Some(found) = tags.get(&t.trail_arn) {
+                t.tags = Some(found.clone());
+            }
+            if let Some(s) = statuses.get(&t.trail_arn) {
+                ct.trail_status.insert(t.trail_arn.clone(), s.clone());
+            }
+        }
+    }
 }
 
 /// A multi-region trail shows up in every region; its status is read once, in its home
@@ -112,63 +162,16 @@ fn ec2_tags(tags: &[ec2t::Tag]) -> Vec<Tag> {
 
 /// EC2: security groups, instances, volumes, owned snapshots and AMIs, EBS default
 /// encryption. `None` only when every call failed.
-async fn ec2(ctx: &Ctx, c: &Clients, region: &str) -> Option<Ec2Section> {
+pub(super) async fn ec2(ctx: &Ctx, c: &Clients, region: &str) -> Option<Ec2Section> {
     let client = c.ec2(region);
     let r = Some(region);
     let (sgs, reservations, volumes, snapshots, images, ebs) = tokio::join!(
-        ctx.call(
-            "ec2:DescribeSecurityGroups",
-            r,
-            &[],
-            client
-                .describe_security_groups()
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-        ),
-        ctx.call(
-            "ec2:DescribeInstances",
-            r,
-            &[],
-            client
-                .describe_instances()
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-        ),
-        ctx.call(
-            "ec2:DescribeVolumes",
-            r,
-            &[],
-            client
-                .describe_volumes()
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-        ),
-        ctx.call(
-            "ec2:DescribeSnapshots",
-            r,
-            &[],
-            client
-                .describe_snapshots()
-                .owner_ids("self")
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-        ),
-        ctx.call(
-            "ec2:DescribeImages",
-            r,
-            &[],
-            client.describe_images().owners("self").send()
-        ),
-        ctx.call(
-            "ec2:GetEbsEncryptionByDefault",
-            r,
-            &[],
-            client.get_ebs_encryption_by_default().send()
-        ),
+        ctx.pages(r, &[], client.describe_security_groups()),
+        ctx.pages(r, &[], client.describe_instances()),
+        ctx.pages(r, &[], client.describe_volumes()),
+        ctx.pages(r, &[], client.describe_snapshots().owner_ids("self")),
+        ctx.call(r, &[], client.describe_images().owners("self")),
+        ctx.call(r, &[], client.get_ebs_encryption_by_default()),
     );
     let all_failed = matches!(
         (&sgs, &reservations, &volumes, &snapshots, &images, &ebs),
@@ -221,7 +224,7 @@ async fn ec2(ctx: &Ctx, c: &Clients, region: &str) -> Option<Ec2Section> {
                 .map(|i| Image {
                     image_id: i.image_id().unwrap_or_default().to_string(),
                     name: os(i.name()),
-                    public: i.public().unwrap_or(false),
+                    public: i.public(),
                     tags: ec2_tags(i.tags()),
                 })
                 .collect()
@@ -244,16 +247,16 @@ async fn ebs_snapshot(
     s: &ec2t::Snapshot,
 ) -> EbsSnapshot {
     let id = s.snapshot_id().unwrap_or_default();
+    // A failure leaves `Public` unknown (and names the snapshot in the gap): never "private".
     let attr = ctx
-        .call(
-            "ec2:DescribeSnapshotAttribute",
+        .call_about(
             Some(region),
+            &format!("snapshot `{id}`"),
             &[],
             client
                 .describe_snapshot_attribute()
                 .snapshot_id(id)
-                .attribute(ec2t::SnapshotAttributeName::CreateVolumePermission)
-                .send(),
+                .attribute(ec2t::SnapshotAttributeName::CreateVolumePermission),
         )
         .await
         .value();
@@ -261,7 +264,7 @@ async fn ebs_snapshot(
         snapshot_id: id.to_string(),
         volume_id: os(s.volume_id()),
         encrypted: s.encrypted().unwrap_or(false),
-        public: attr.is_some_and(|a| {
+        public: attr.map(|a| {
             a.create_volume_permissions()
                 .iter()
                 .any(|p| p.group() == Some(&ec2t::PermissionGroup::All))
@@ -386,12 +389,7 @@ fn volume(v: &ec2t::Volume) -> Volume {
 async fn cloudtrail(ctx: &Ctx, c: &Clients, region: &str) -> Option<CloudTrailSection> {
     let client = c.cloudtrail(region);
     let out = ctx
-        .call(
-            "cloudtrail:DescribeTrails",
-            Some(region),
-            &[],
-            client.describe_trails().send(),
-        )
+        .call(Some(region), &[], client.describe_trails())
         .await
         .value()?;
     let trails: Vec<Trail> = out
@@ -415,14 +413,35 @@ async fn cloudtrail(ctx: &Ctx, c: &Clients, region: &str) -> Option<CloudTrailSe
         .iter()
         .filter(|t| t.home_region.as_deref().is_none_or(|h| h == region))
         .collect();
-    let tags = trail_tags(ctx, &client, region, &home).await;
-    let statuses = join_all(home.iter().map(|t| async {
+    let (tags, trail_status) = tokio::join!(
+        trail_tags(ctx, &client, region, &home),
+        trail_statuses(ctx, &client, region, &home),
+    );
+    let mut trails = trails;
+    for t in &mut trails {
+        t.tags = tags.get(&t.trail_arn).cloned();
+    }
+    Some(CloudTrailSection {
+        trail_status,
+        trails,
+    })
+}
+
+/// GetTrailStatus for trails homed in `region` (the call must be made there), by ARN; a
+/// failure names the trail and leaves its status unknown.
+async fn trail_statuses(
+    ctx: &Ctx,
+    client: &aws_sdk_cloudtrail::Client,
+    region: &str,
+    home: &[&Trail],
+) -> BTreeMap<String, TrailStatus> {
+    join_all(home.iter().map(|t| async {
         let s = ctx
-            .call(
-                "cloudtrail:GetTrailStatus",
+            .call_about(
                 Some(region),
+                &format!("trail `{}`", t.trail_arn),
                 &[],
-                client.get_trail_status().name(&t.trail_arn).send(),
+                client.get_trail_status().name(&t.trail_arn),
             )
             .await
             .value()?;
@@ -434,15 +453,10 @@ async fn cloudtrail(ctx: &Ctx, c: &Clients, region: &str) -> Option<CloudTrailSe
             },
         ))
     }))
-    .await;
-    let mut trails = trails;
-    for t in &mut trails {
-        t.tags = tags.get(&t.trail_arn).cloned();
-    }
-    Some(CloudTrailSection {
-        trail_status: statuses.into_iter().flatten().collect(),
-        trails,
-    })
+    .await
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// ListTags for the trails whose home is `region` (ListTags must be called there), 20 ARNs per
@@ -455,17 +469,17 @@ async fn trail_tags(
 ) -> BTreeMap<String, Vec<Tag>> {
     let batches = join_all(home.chunks(20).map(|batch| async move {
         let arns: Vec<String> = batch.iter().map(|t| t.trail_arn.clone()).collect();
+        let about = arns
+            .iter()
+            .map(|a| format!("trail `{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let pages = ctx
-            .call(
-                "cloudtrail:ListTags",
+            .pages_about(
                 Some(region),
+                &about,
                 &[],
-                client
-                    .list_tags()
-                    .set_resource_id_list(Some(arns.clone()))
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>(),
+                client.list_tags().set_resource_id_list(Some(arns.clone())),
             )
             .await
             .value()?;
@@ -489,22 +503,10 @@ async fn trail_tags(
 
 /// KMS: customer managed keys with metadata, rotation status, tags and key policy. AWS
 /// managed keys are skipped: their owner cannot change them.
-async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
+pub(super) async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
     let client = c.kms(region);
     let r = Some(region);
-    let pages = ctx
-        .call(
-            "kms:ListKeys",
-            r,
-            &[],
-            client
-                .list_keys()
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        )
-        .await
-        .value()?;
+    let pages = ctx.pages(r, &[], client.list_keys()).await.value()?;
     let ids: Vec<String> = pages
         .iter()
         .flat_map(|p| p.keys())
@@ -512,13 +514,10 @@ async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
         .collect();
     let client = &client;
     let keys = join_all(ids.iter().map(|id| async move {
+        let about = format!("key `{id}`");
+        let about = about.as_str();
         let meta = ctx
-            .call(
-                "kms:DescribeKey",
-                r,
-                &[],
-                client.describe_key().key_id(id).send(),
-            )
+            .call_about(r, about, &[], client.describe_key().key_id(id))
             .await
             .value()?;
         let m = meta.key_metadata()?;
@@ -526,27 +525,18 @@ async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
             return None;
         }
         let (rotation, tags, policy) = tokio::join!(
-            ctx.call(
-                "kms:GetKeyRotationStatus",
+            ctx.call_about(
                 r,
+                about,
                 &["UnsupportedOperationException"],
-                client.get_key_rotation_status().key_id(id).send()
+                client.get_key_rotation_status().key_id(id)
             ),
-            ctx.call(
-                "kms:ListResourceTags",
+            ctx.call_about(r, about, &[], client.list_resource_tags().key_id(id)),
+            ctx.call_about(
                 r,
+                about,
                 &[],
-                client.list_resource_tags().key_id(id).send()
-            ),
-            ctx.call(
-                "kms:GetKeyPolicy",
-                r,
-                &[],
-                client
-                    .get_key_policy()
-                    .key_id(id)
-                    .policy_name("default")
-                    .send()
+                client.get_key_policy().key_id(id).policy_name("default")
             ),
         );
         Some(KmsKey {
@@ -560,18 +550,16 @@ async fn kms(ctx: &Ctx, c: &Clients, region: &str) -> Option<KmsSection> {
                 creation_date: ots(m.creation_date()),
             },
             key_rotation_enabled: rotation.value().map(|o| o.key_rotation_enabled()),
-            tags: tags
-                .value()
-                .map(|o| {
-                    o.tags()
-                        .iter()
-                        .map(|t| KmsTag {
-                            tag_key: t.tag_key().to_string(),
-                            tag_value: t.tag_value().to_string(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            // A failure leaves the tags unknown, not "none".
+            tags: tags.value().map(|o| {
+                o.tags()
+                    .iter()
+                    .map(|t| KmsTag {
+                        tag_key: t.tag_key().to_string(),
+                        tag_value: t.tag_value().to_string(),
+                    })
+                    .collect()
+            }),
             policy: policy
                 .value()
                 .and_then(|o| o.policy().map(PolicyDocument::from_text)),
@@ -591,19 +579,7 @@ pub(super) async fn access_analyzer(
 ) -> Option<AccessAnalyzerSection> {
     let client = c.access_analyzer(region);
     let r = Some(region);
-    let pages = ctx
-        .call(
-            "accessanalyzer:ListAnalyzers",
-            r,
-            &[],
-            client
-                .list_analyzers()
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        )
-        .await
-        .value()?;
+    let pages = ctx.pages(r, &[], client.list_analyzers()).await.value()?;
     let analyzers: Vec<Analyzer> = pages
         .iter()
         .flat_map(|p| p.analyzers())
@@ -627,22 +603,15 @@ pub(super) async fn access_analyzer(
         .filter(|a| a.status.as_deref() == Some("ACTIVE"));
     let findings = join_all(active.map(|a| async {
         let pages = ctx
-            .call(
-                "accessanalyzer:ListFindingsV2",
+            .pages(
                 r,
                 &[],
-                client
-                    .list_findings_v2()
-                    .analyzer_arn(&a.arn)
-                    .filter(
-                        "status",
-                        aws_sdk_accessanalyzer::types::Criterion::builder()
-                            .eq("ACTIVE")
-                            .build(),
-                    )
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>(),
+                client.list_findings_v2().analyzer_arn(&a.arn).filter(
+                    "status",
+                    aws_sdk_accessanalyzer::types::Criterion::builder()
+                        .eq("ACTIVE")
+                        .build(),
+                ),
             )
             .await
             .value()
@@ -701,18 +670,11 @@ async fn finding_details(
         f.resource.as_deref().unwrap_or("no resource")
     );
     let pages = ctx
-        .call_about(
-            "accessanalyzer:GetFindingV2",
+        .pages_about(
             Some(region),
             &subject,
             &[],
-            client
-                .get_finding_v2()
-                .analyzer_arn(analyzer)
-                .id(&f.id)
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
+            client.get_finding_v2().analyzer_arn(analyzer).id(&f.id),
         )
         .await
         .value();

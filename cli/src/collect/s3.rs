@@ -34,13 +34,11 @@ async fn account_public_access_block(
 ) -> Option<PublicAccessBlock> {
     let out = ctx
         .call(
-            "s3control:GetPublicAccessBlock",
             None,
             &["NoSuchPublicAccessBlockConfiguration"],
             c.s3control()
                 .get_public_access_block()
-                .account_id(account_id)
-                .send(),
+                .account_id(account_id),
         )
         .await
         .value()?;
@@ -60,12 +58,9 @@ async fn buckets(ctx: &Ctx, c: &Clients) -> Option<Vec<Bucket>> {
     loop {
         let page = ctx
             .call(
-                "s3:ListBuckets",
                 None,
                 &[],
-                home.list_buckets()
-                    .set_continuation_token(token.clone())
-                    .send(),
+                home.list_buckets().set_continuation_token(token.clone()),
             )
             .await
             .value()?;
@@ -105,11 +100,10 @@ async fn bucket(ctx: &Ctx, c: &Clients, home: &aws_sdk_s3::Client, b: &t::Bucket
         Some(r) => Some(r.to_string()),
         None => match ctx
             .call_about(
-                "s3:GetBucketLocation",
                 Some(&c.home_region),
                 &subject,
                 &[],
-                home.get_bucket_location().bucket(name).send(),
+                home.get_bucket_location().bucket(name),
             )
             .await
         {
@@ -125,46 +119,35 @@ async fn bucket(ctx: &Ctx, c: &Clients, home: &aws_sdk_s3::Client, b: &t::Bucket
     let about = subject.as_str();
     let (policy, status, acl, pab, enc, tagging) = tokio::join!(
         ctx.call_about(
-            "s3:GetBucketPolicy",
             r,
             about,
             &["NoSuchBucketPolicy"],
-            client.get_bucket_policy().bucket(name).send()
+            client.get_bucket_policy().bucket(name)
         ),
         ctx.call_about(
-            "s3:GetBucketPolicyStatus",
             r,
             about,
             &["NoSuchBucketPolicy"],
-            client.get_bucket_policy_status().bucket(name).send()
+            client.get_bucket_policy_status().bucket(name)
         ),
+        ctx.call_about(r, about, &[], client.get_bucket_acl().bucket(name)),
         ctx.call_about(
-            "s3:GetBucketAcl",
-            r,
-            about,
-            &[],
-            client.get_bucket_acl().bucket(name).send()
-        ),
-        ctx.call_about(
-            "s3:GetPublicAccessBlock",
             r,
             about,
             &["NoSuchPublicAccessBlockConfiguration"],
-            client.get_public_access_block().bucket(name).send()
+            client.get_public_access_block().bucket(name)
         ),
         ctx.call_about(
-            "s3:GetBucketEncryption",
             r,
             about,
             &["ServerSideEncryptionConfigurationNotFoundError"],
-            client.get_bucket_encryption().bucket(name).send()
+            client.get_bucket_encryption().bucket(name)
         ),
         ctx.call_about(
-            "s3:GetBucketTagging",
             r,
             about,
             &["NoSuchTagSet", "NoSuchTagSetError"],
-            client.get_bucket_tagging().bucket(name).send()
+            client.get_bucket_tagging().bucket(name)
         ),
     );
     Bucket {
@@ -209,9 +192,9 @@ async fn bucket(ctx: &Ctx, c: &Clients, home: &aws_sdk_s3::Client, b: &t::Bucket
                         .collect(),
                 })
         }),
-        tags: tagging
-            .value()
-            .map(|o| {
+        // No tag set is a fact (no tags); a failure leaves them unknown.
+        tags: tagging.known().map(|o| {
+            o.map(|o| {
                 o.tag_set()
                     .iter()
                     .map(|t| Tag {
@@ -220,7 +203,8 @@ async fn bucket(ctx: &Ctx, c: &Clients, home: &aws_sdk_s3::Client, b: &t::Bucket
                     })
                     .collect()
             })
-            .unwrap_or_default(),
+            .unwrap_or_default()
+        }),
     }
 }
 

@@ -19,9 +19,13 @@ use crate::error::{CliError, EXIT_CLEAN};
 /// Runs `collect`.
 pub fn run(a: CollectArgs, _out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, CliError> {
     let settings = settings(&a.aws)?;
+    // Ctrl-C stays caught until the file is written: collection stops on it, the write does
+    // not (a Ctrl-C that comes during the write is dropped).
+    let catch = crate::collect::interrupt::Catch::start();
     let collected = collect_live(&settings).map_err(|e| CliError::Usage(e.to_string()))?;
     let snapshot = &collected.snapshot;
     write_snapshot(&a.output, snapshot)?;
+    drop(catch);
     if !a.aws.quiet {
         summary(err, snapshot)?;
         writeln!(err, "snapshot written to `{}`", a.output.display())?;

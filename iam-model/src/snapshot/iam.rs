@@ -189,6 +189,10 @@ pub struct InstanceProfile {
     /// The roles in the profile (at most one).
     #[serde(default)]
     pub roles: Vec<RoleRef>,
+    /// Tags, as GAAD's entry carries them or, where it has none, GetInstanceProfile. `None`:
+    /// not read (the call failed, or an input without it), so unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
 }
 
 /// A role as listed inside an instance profile (only the identifying fields are kept).
@@ -332,6 +336,10 @@ pub struct VirtualMfaDevice {
     /// When it was enabled.
     #[serde(default)]
     pub enable_date: Option<Timestamp>,
+    /// iamsight's addition: tags (ListMFADeviceTags; the list call carries none). `None`: not read
+    /// (the call failed, or an input without it), so unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
 }
 
 /// The user a virtual MFA device belongs to.
@@ -373,6 +381,10 @@ pub struct ServerCertificate {
     /// Upload time.
     #[serde(default)]
     pub upload_date: Option<Timestamp>,
+    /// iamsight's addition: tags (ListServerCertificateTags; the list call carries none). `None`: not read
+    /// (the call failed, or an input without it), so unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
 }
 
 /// ListSAMLProviders entry.
@@ -387,6 +399,10 @@ pub struct SamlProvider {
     /// Expiry of the metadata document.
     #[serde(default)]
     pub valid_until: Option<Timestamp>,
+    /// iamsight's addition: tags (ListSAMLProviderTags; the list call carries none). `None`: not read
+    /// (the call failed, or an input without it), so unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
 }
 
 /// An OIDC provider.
@@ -401,9 +417,10 @@ pub struct OidcProvider {
     /// Audiences.
     #[serde(rename = "ClientIDList", default)]
     pub client_id_list: Vec<String>,
-    /// Tags.
-    #[serde(default)]
-    pub tags: Vec<Tag>,
+    /// Tags (GetOpenIDConnectProvider). `None`: not read (the call failed, or an input
+    /// without it), so unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
 }
 
 /// GetServiceLastAccessedDetails output for one entity.

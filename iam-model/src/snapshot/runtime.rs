@@ -46,9 +46,10 @@ pub struct Bucket {
     /// GetBucketEncryption's configuration; `None` when not configured.
     #[serde(default)]
     pub encryption: Option<BucketEncryption>,
-    /// GetBucketTagging.
-    #[serde(default)]
-    pub tags: Vec<Tag>,
+    /// GetBucketTagging (empty: a bucket without tags, AWS's `NoSuchTagSet`). `None`: not
+    /// read (the call failed, or an input without it), so unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
 }
 
 /// GetBucketPolicyStatus.
@@ -427,9 +428,11 @@ pub struct EbsSnapshot {
     /// Encrypted.
     #[serde(default)]
     pub encrypted: bool,
-    /// Shared with everyone (create-volume permission for group `all`).
-    #[serde(default)]
-    pub public: bool,
+    /// iamsight's addition (DescribeSnapshotAttribute `createVolumePermission`): shared with
+    /// everyone (group `all`). `None`: not read (the call failed, or a plain
+    /// `describe-snapshots` output), so unknown, never "private".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public: Option<bool>,
     /// Start time.
     #[serde(default)]
     pub start_time: Option<Timestamp>,
@@ -447,9 +450,9 @@ pub struct Image {
     /// Name.
     #[serde(default)]
     pub name: Option<String>,
-    /// Launch permission for everyone.
-    #[serde(default)]
-    pub public: bool,
+    /// Launch permission for everyone. `None`: the input does not say, so unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public: Option<bool>,
     /// Tags.
     #[serde(default)]
     pub tags: Vec<Tag>,
@@ -536,9 +539,10 @@ pub struct KmsKey {
     /// GetKeyRotationStatus (absent where it does not apply).
     #[serde(default)]
     pub key_rotation_enabled: Option<bool>,
-    /// ListResourceTags (KMS spells them `TagKey`/`TagValue`).
-    #[serde(default)]
-    pub tags: Vec<KmsTag>,
+    /// ListResourceTags (KMS spells them `TagKey`/`TagValue`). `None`: not read (the call
+    /// failed, or an input without it), so unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<KmsTag>>,
     /// GetKeyPolicy.
     #[serde(default)]
     pub policy: Option<PolicyDocument>,
