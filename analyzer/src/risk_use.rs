@@ -167,7 +167,12 @@ fn judge<'c>(f: &Finding, index: &Index<'c>) -> Option<RiskUse> {
     // its statements; a per-principal one, that principal's.
     let mut at: Vec<usize> = Vec::new();
     for g in &grants {
-        for &i in index.by_grant.get(&(g.policy, g.statement)).into_iter().flatten() {
+        for &i in index
+            .by_grant
+            .get(&(g.policy, g.statement))
+            .into_iter()
+            .flatten()
+        {
             let r = index.rows[i];
             if (!per_principal || *r.principal_arn == *f.resource)
                 && (g.actions.is_empty() || covers(g.actions, r))

@@ -25,6 +25,8 @@
 //! demo account and on generated ones). iamsight never applies a change to an account.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
+use std::sync::Arc;
 
 use iam_model::catalog::{ActionId, ActionSet, Catalog, Expander};
 use iam_model::policy::{ActionClause, Effect, Policy};
@@ -90,7 +92,8 @@ pub struct Kept {
     pub policy: String,
     /// Statement index.
     pub statement: usize,
-    /// What: `service:Action`, or `statement` for a whole statement.
+    /// What: `service:Action` (several, `, `-joined, with wildcards only where they cover
+    /// exactly those), or `statement` for a whole statement.
     pub permission: String,
     /// Why.
     pub reason: String,
@@ -118,15 +121,33 @@ pub struct Suggestion {
 }
 
 /// The verdicts on one statement's permissions for one principal.
-type Verdicts = Vec<(String, Confidence)>;
+type Verdicts = Vec<(Arc<str>, Confidence)>;
 
-/// What one holder left confidently unused in one statement of one grant.
-#[derive(Clone)]
+/// What one holder left confidently unused in one statement of one grant. Kept compact (ids
+/// and service ranges, not a bitset over the whole catalog): there is one per holder, grant
+/// and statement, hundreds of thousands on a large account.
+#[derive(Clone, Default)]
 struct Unused {
-    /// Every catalog action of a `tracked-unused` row, and of a `service-unused` service.
-    actions: ActionSet,
+    /// The catalog actions of its `tracked-unused` rows.
+    ids: Vec<ActionId>,
+    /// The catalog actions of its `service-unused` services.
+    ranges: Vec<Range<u32>>,
     /// The `service-unused` services (lower case).
     services: BTreeSet<String>,
+}
+
+impl Unused {
+    /// Every catalog action it left unused.
+    fn actions(&self, catalog: &Catalog) -> ActionSet {
+        let mut set = ActionSet::new_empty(catalog);
+        for id in &self.ids {
+            set.insert(*id);
+        }
+        for r in &self.ranges {
+            set.insert_range(r.clone());
+        }
+        set
+    }
 }
 
 /// Per grant and statement: what a holder left confidently unused.
@@ -149,20 +170,17 @@ pub fn suggest(
         let entry = per_principal.entry(&*r.principal_arn).or_default();
         let slot = entry
             .entry((r.policy_arn.to_string(), r.statement))
-            .or_insert_with(|| Unused {
-                actions: ActionSet::new_empty(catalog),
-                services: BTreeSet::new(),
-            });
+            .or_default();
         if r.confidence.is_unused() {
             match &r.action {
                 Some(a) => {
-                    if let Some(id) = catalog.action_id(a) {
-                        slot.actions.insert(id);
+                    if let Some(id) = r.action_id.or_else(|| catalog.action_id(a)) {
+                        slot.ids.push(id);
                     }
                 }
                 None => {
                     if let Some(range) = catalog.actions_of_service(&r.service) {
-                        slot.actions.insert_range(range);
+                        slot.ranges.push(range);
                     }
                     slot.services.insert(r.service.to_ascii_lowercase());
                 }
@@ -173,8 +191,8 @@ pub fn suggest(
             .or_default()
             .push((
                 r.action
-                    .as_deref()
-                    .map_or_else(|| format!("{}:*", r.service), str::to_string),
+                    .clone()
+                    .unwrap_or_else(|| format!("{}:*", r.service).into()),
                 r.confidence,
             ));
     }
@@ -187,8 +205,9 @@ pub fn suggest(
         .filter(|p| p.kind != PrincipalKind::Group)
     {
         for g in &p.grants {
+            // A principal's grants are seen together: a repeat is the last holder.
             let hs = holders.entry(g.id.as_str()).or_default();
-            if !hs.contains(&p.arn) {
+            if hs.last() != Some(&p.arn) {
                 hs.push(p.arn);
             }
         }
@@ -196,6 +215,9 @@ pub fn suggest(
     let now = snapshot.collected_at;
     let window = config.thresholds.unused_days;
     let wanted = options.principal.as_deref();
+    // What every holder of a grant left unused in one of its statements (when their combined
+    // use decides): the same for each of them, so worked out once per (grant, statement).
+    let mut combined: HashMap<(&str, usize), (ActionSet, BTreeSet<String>)> = HashMap::new();
     let mut out = Vec::new();
     for p in account
         .principals
@@ -285,27 +307,43 @@ pub fn suggest(
                 let mut own = granted.clone();
                 let mut remove = granted.clone();
                 match unused_of(p.arn) {
-                    Some(u) => own.intersect_with(&u.actions),
+                    Some(u) => own.intersect_with(&u.actions(catalog)),
                     None => own = ActionSet::new_empty(catalog),
                 }
-                let mut services = unused_of(p.arn)
-                    .map(|u| u.services.clone())
-                    .unwrap_or_default();
-                for h in &judges {
-                    match unused_of(h) {
-                        Some(u) => {
-                            remove.intersect_with(&u.actions);
-                            services.retain(|svc| u.services.contains(svc));
-                        }
-                        None => {
-                            remove = ActionSet::new_empty(catalog);
-                            services.clear();
+                let judge_all = |remove: &mut ActionSet| {
+                    let mut services = unused_of(p.arn)
+                        .map(|u| u.services.clone())
+                        .unwrap_or_default();
+                    for h in &judges {
+                        match unused_of(h) {
+                            Some(u) => {
+                                remove.intersect_with(&u.actions(catalog));
+                                services.retain(|svc| u.services.contains(svc));
+                            }
+                            None => {
+                                *remove = ActionSet::new_empty(catalog);
+                                services.clear();
+                            }
                         }
                     }
-                }
-                if judges.is_empty() {
-                    remove = ActionSet::new_empty(catalog);
-                }
+                    if judges.is_empty() {
+                        *remove = ActionSet::new_empty(catalog);
+                    }
+                    services
+                };
+                let services = if split {
+                    judge_all(&mut remove)
+                } else {
+                    // Every holder judges, this principal among them: its own services
+                    // narrowed by everyone's are everyone's.
+                    let (r, svcs) = combined.entry((g.id.as_str(), si)).or_insert_with(|| {
+                        let mut r = remove.clone();
+                        let svcs = judge_all(&mut r);
+                        (r, svcs)
+                    });
+                    remove = r.clone();
+                    svcs.clone()
+                };
                 if let Some(pass_role) = catalog.action_id("iam:PassRole")
                     && remove.remove(pass_role)
                 {
@@ -327,16 +365,18 @@ pub fn suggest(
                 }
                 let mut by_others = own.clone();
                 by_others.difference_with(&remove);
-                for id in by_others.iter() {
-                    let name = catalog.action(id).full_name();
-                    if !is_pass_role(&name) {
-                        s.kept.push(kept(
-                            &g.id,
-                            si,
-                            &name,
-                            "used by another holder of this shared policy",
-                        ));
-                    }
+                if let Some(pass_role) = catalog.action_id("iam:PassRole") {
+                    by_others.remove(pass_role);
+                }
+                // One entry for all of them (wildcards only where exact): a policy shared by
+                // hundreds of principals would otherwise list each action for each holder.
+                if !by_others.is_empty() {
+                    s.kept.push(kept(
+                        &g.id,
+                        si,
+                        &compact(&by_others, catalog, &mut exp).join(", "),
+                        "used by another holder of this shared policy",
+                    ));
                 }
                 if remove.is_empty() {
                     new_statements.push(st.clone());
@@ -549,10 +589,6 @@ fn fit_inline_limit(s: &mut Suggestion, p: &crate::account::Principal<'_>) {
 /// `acme-ops` of `arn:aws:iam::111122223333:group/teams/acme-ops`.
 fn last_segment(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
-}
-
-fn is_pass_role(action: &str) -> bool {
-    action.eq_ignore_ascii_case("iam:PassRole")
 }
 
 /// One row per removed action; one `service:*` row for a service the statement loses whole

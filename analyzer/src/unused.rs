@@ -251,6 +251,9 @@ pub struct UnusedRow {
     pub service: Arc<str>,
     /// `service:Action`; `None` for a service-level row.
     pub action: Option<Arc<str>>,
+    /// The catalog id of `action` (not serialized: ids belong to one catalog build).
+    #[serde(skip)]
+    pub action_id: Option<ActionId>,
     /// Last use, when AWS saw one: older than the window on unused rows, inside it on `used`
     /// rows.
     pub last_accessed: Option<Timestamp>,
@@ -563,6 +566,7 @@ pub fn unused_permissions(
                         sid: gs.sid.clone(),
                         service: service.clone(),
                         action: action.map(|a| a.full.clone()),
+                        action_id: action.map(|a| a.id),
                         last_accessed: last,
                         days_unused: if confidence.is_unused() {
                             Some(end.days_since(last.unwrap_or(tracked_since)))
