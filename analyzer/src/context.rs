@@ -67,6 +67,36 @@ impl<'a> Context<'a> {
             .get_or_init(|| PermissionGraph::build(&self.account, Catalog::embedded()))
     }
 
+    /// Builds the permission graph and the unused report, on two threads, before the checks
+    /// that need them run (each would otherwise wait for the other's).
+    pub fn prepare(&self, graph: bool, unused: bool) {
+        match (graph, unused) {
+            (true, true) => std::thread::scope(|s| {
+                let g = s.spawn(|| {
+                    self.graph();
+                });
+                self.unused();
+                if let Err(e) = g.join() {
+                    std::panic::resume_unwind(e);
+                }
+            }),
+            (true, false) => {
+                self.graph();
+            }
+            (false, true) => {
+                self.unused();
+            }
+            (false, false) => {}
+        }
+    }
+
+    /// Whether the graph and the unused report have been built (for the registry test that
+    /// keeps [`crate::checks::USES_GRAPH`] and [`crate::checks::USES_UNUSED`] true).
+    #[cfg(test)]
+    pub(crate) fn built(&self) -> (bool, bool) {
+        (self.graph.get().is_some(), self.unused.get().is_some())
+    }
+
     /// A managed policy by ARN, if the snapshot has it.
     pub fn managed_policy(&self, arn: &str) -> Option<&'a ManagedPolicyDetail> {
         self.policies.get(arn).copied()

@@ -27,6 +27,7 @@ pub mod suggest;
 pub mod unused;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use iam_model::snapshot::Snapshot;
 use iam_model::wildcard::wildcard_match;
@@ -59,17 +60,66 @@ impl Selection {
     }
 }
 
+/// Runs checks over the context, on every core: each worker takes the next check in
+/// registry order, and the findings come back per check, in that order, whatever ran where.
+/// The expensive shared parts (the permission graph, the unused report) are built once, on
+/// first use, by whichever worker needs them first (the others wait for that one), so two
+/// workers build the two of them at once.
+fn run_checks(ctx: &Context<'_>, checks: &[&Check]) -> Vec<Vec<Finding>> {
+    let uses = |list: &[&str]| checks.iter().any(|c| list.contains(&c.name));
+    ctx.prepare(
+        uses(checks::USES_GRAPH),
+        uses(checks::USES_UNUSED)
+            || checks
+                .iter()
+                .any(|c| risk_use::RISKY_GRANT_CHECKS.contains(&c.name)),
+    );
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(checks.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut out = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(check) = checks.get(i) else {
+                break;
+            };
+            let mut em = Emitter::new(check);
+            (check.run)(ctx, &mut em);
+            out.push((i, em.into_findings()));
+        }
+        out
+    };
+    let mut per_check: Vec<Vec<Finding>> = vec![Vec::new(); checks.len()];
+    let done: Vec<Vec<(usize, Vec<Finding>)>> = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
+        let mut done = vec![work()];
+        for h in helpers {
+            // A check that panics is a bug: let it surface as it would without threads.
+            done.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        done
+    });
+    for (i, f) in done.into_iter().flatten() {
+        if let Some(slot) = per_check.get_mut(i) {
+            *slot = f;
+        }
+    }
+    per_check
+}
+
 /// Runs the selected checks over the snapshot.
 pub fn analyze(snapshot: &Snapshot, config: &Config, selection: &Selection) -> Report {
     let ctx = Context::new(snapshot, config);
-    let mut findings = Vec::new();
-    let mut infos = Vec::new();
-    for check in CHECKS.iter().copied().filter(|c| selection.wants(c)) {
-        let mut em = Emitter::new(check);
-        (check.run)(&ctx, &mut em);
-        findings.extend(em.into_findings());
-        infos.push(check_info(check));
-    }
+    let selected: Vec<&Check> = CHECKS
+        .iter()
+        .copied()
+        .filter(|c| selection.wants(c))
+        .collect();
+    let infos: Vec<CheckInfo> = selected.iter().map(|c| check_info(c)).collect();
+    let mut findings: Vec<Finding> = run_checks(&ctx, &selected).into_iter().flatten().collect();
     for f in &mut findings {
         if let Some(sev) = config
             .severity

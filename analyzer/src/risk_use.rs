@@ -21,6 +21,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use iam_model::catalog::{ActionSet, Catalog, Expander};
 use iam_model::wildcard::wildcard_match;
 
 use crate::account::PrincipalKind;
@@ -76,6 +77,8 @@ pub fn attach(findings: &mut [Finding], ctx: &Context<'_>) {
 struct Index<'c> {
     rows: Vec<&'c UnusedRow>,
     by_grant: HashMap<(&'c str, usize), Vec<usize>>,
+    /// The same, per holder (a per-principal finding looks at its principal's rows only).
+    by_holder: HashMap<(&'c str, usize, &'c str), Vec<usize>>,
     holders: HashMap<&'c str, Vec<usize>>,
     principals: Vec<&'c str>,
     window: i64,
@@ -86,9 +89,14 @@ impl<'c> Index<'c> {
         let unused = ctx.unused();
         let rows: Vec<&UnusedRow> = unused.rows.iter().chain(&unused.used).collect();
         let mut by_grant: HashMap<(&str, usize), Vec<usize>> = HashMap::new();
+        let mut by_holder: HashMap<(&str, usize, &str), Vec<usize>> = HashMap::new();
         for (i, r) in rows.iter().enumerate() {
             by_grant
                 .entry((&*r.policy_arn, r.statement))
+                .or_default()
+                .push(i);
+            by_holder
+                .entry((&*r.policy_arn, r.statement, &*r.principal_arn))
                 .or_default()
                 .push(i);
         }
@@ -112,6 +120,7 @@ impl<'c> Index<'c> {
         Index {
             rows,
             by_grant,
+            by_holder,
             holders,
             principals,
             window: unused.window_days,
@@ -166,17 +175,19 @@ fn judge<'c>(f: &Finding, index: &Index<'c>) -> Option<RiskUse> {
     // hold a grant (service-linked roles apart), so a per-policy finding takes every row of
     // its statements; a per-principal one, that principal's.
     let mut at: Vec<usize> = Vec::new();
+    let mut exp = Expander::new(Catalog::embedded());
     for g in &grants {
-        for &i in index
-            .by_grant
-            .get(&(g.policy, g.statement))
-            .into_iter()
-            .flatten()
-        {
+        let coverage = (!g.actions.is_empty()).then(|| Coverage::new(g.actions, &mut exp));
+        let of_grant = if per_principal {
+            index
+                .by_holder
+                .get(&(g.policy, g.statement, f.resource.as_str()))
+        } else {
+            index.by_grant.get(&(g.policy, g.statement))
+        };
+        for &i in of_grant.into_iter().flatten() {
             let r = index.rows[i];
-            if (!per_principal || *r.principal_arn == *f.resource)
-                && (g.actions.is_empty() || covers(g.actions, r))
-            {
+            if coverage.as_ref().is_none_or(|c| c.covers(r)) {
                 at.push(i);
             }
         }
@@ -258,15 +269,38 @@ fn judge<'c>(f: &Finding, index: &Index<'c>) -> Option<RiskUse> {
     })
 }
 
-/// Does the evidence's action list cover the row (an action it matches, or a service row of
-/// a service it names)?
-fn covers(actions: &[String], r: &UnusedRow) -> bool {
-    actions.iter().any(|pattern| match &r.action {
-        Some(a) => wildcard_match(pattern, a, true),
-        None => pattern
-            .split_once(':')
-            .is_some_and(|(svc, _)| svc.eq_ignore_ascii_case(&r.service)),
-    })
+/// An evidence action list, expanded once: which rows it covers (an action it matches, or a
+/// service row of a service it names).
+struct Coverage<'f> {
+    patterns: &'f [String],
+    /// The catalog actions the patterns match (the rows' action ids are of the embedded
+    /// catalog, as the unused report's).
+    ids: ActionSet,
+}
+
+impl<'f> Coverage<'f> {
+    fn new(patterns: &'f [String], exp: &mut Expander<'_>) -> Coverage<'f> {
+        let mut ids = ActionSet::new_empty(exp.catalog());
+        for p in patterns {
+            ids.union_with(&exp.expand(p).actions);
+        }
+        Coverage { patterns, ids }
+    }
+
+    fn covers(&self, r: &UnusedRow) -> bool {
+        match (&r.action, r.action_id) {
+            (Some(_), Some(id)) => self.ids.contains(id),
+            (Some(a), None) => self
+                .patterns
+                .iter()
+                .any(|pattern| wildcard_match(pattern, a, true)),
+            (None, _) => self.patterns.iter().any(|pattern| {
+                pattern
+                    .split_once(':')
+                    .is_some_and(|(svc, _)| svc.eq_ignore_ascii_case(&r.service))
+            }),
+        }
+    }
 }
 
 /// `iam:CreateAccessKey (tracked-unused)` or `ec2:RunInstances last used 2026-11-21`.

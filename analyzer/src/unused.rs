@@ -54,7 +54,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use iam_model::Timestamp;
-use iam_model::catalog::{AccessLevel, ActionId, ActionSet, Catalog, Expander};
+use iam_model::catalog::{AccessLevel, ActionId, ActionSet, Catalog, Expander, ServiceRef};
 use iam_model::policy::{Effect, Statement};
 use iam_model::snapshot::{LastAccessedDetails, Snapshot};
 use serde::Serialize;
@@ -334,6 +334,44 @@ impl UnusedReport {
     }
 }
 
+/// Last-accessed names resolved to the catalog, each distinct (namespace, action name) once:
+/// every entity's report repeats the same few thousand names.
+struct Names<'c, 's> {
+    catalog: &'c Catalog,
+    services: HashMap<&'s str, Option<ServiceRef<'c>>>,
+    actions: HashMap<(&'s str, &'s str), Option<ActionId>>,
+}
+
+impl<'c, 's> Names<'c, 's> {
+    fn new(catalog: &'c Catalog) -> Names<'c, 's> {
+        Names {
+            catalog,
+            services: HashMap::new(),
+            actions: HashMap::new(),
+        }
+    }
+
+    fn service(&mut self, namespace: &'s str) -> Option<ServiceRef<'c>> {
+        let catalog = self.catalog;
+        *self
+            .services
+            .entry(namespace)
+            .or_insert_with(|| catalog.service(namespace))
+    }
+
+    fn action(
+        &mut self,
+        svc: ServiceRef<'c>,
+        namespace: &'s str,
+        name: &'s str,
+    ) -> Option<ActionId> {
+        *self
+            .actions
+            .entry((namespace, name))
+            .or_insert_with(|| svc.action(name).map(|a| a.id()))
+    }
+}
+
 /// What the snapshot says AWS tracks: the services with an action-level list in some response,
 /// and the catalog actions listed in any of them.
 struct Tracking<'c> {
@@ -342,22 +380,22 @@ struct Tracking<'c> {
 }
 
 impl<'c> Tracking<'c> {
-    fn read(snapshot: &Snapshot, catalog: &'c Catalog) -> Tracking<'c> {
+    fn read<'s>(snapshot: &'s Snapshot, names: &mut Names<'c, 's>) -> Tracking<'c> {
         let mut services = HashSet::new();
-        let mut actions = ActionSet::new_empty(catalog);
+        let mut actions = ActionSet::new_empty(names.catalog);
         for d in snapshot.last_accessed.values() {
             for s in &d.services_last_accessed {
                 let Some(list) = &s.tracked_actions_last_accessed else {
                     continue;
                 };
                 // A service the catalog does not know grants nothing here.
-                let Some(svc) = catalog.service(&s.service_namespace) else {
+                let Some(svc) = names.service(&s.service_namespace) else {
                     continue;
                 };
                 services.insert(svc.prefix());
                 for a in list {
-                    if let Some(action) = svc.action(&a.action_name) {
-                        actions.insert(action.id());
+                    if let Some(id) = names.action(svc, &s.service_namespace, &a.action_name) {
+                        actions.insert(id);
                     }
                 }
             }
@@ -478,7 +516,8 @@ pub fn unused_permissions(
         report.no_collection_time = true;
         return report;
     };
-    let tracking = Tracking::read(snapshot, catalog);
+    let mut names = Names::new(catalog);
+    let tracking = Tracking::read(snapshot, &mut names);
     let mut exp = Expander::new(catalog);
     let iam_pm = iam_permissions_management(catalog);
     // By (policy document address, statement index): documents live in the snapshot.
@@ -516,7 +555,7 @@ pub fn unused_permissions(
             }
             continue;
         }
-        let usage = data.map(|d| Usage::read(d, catalog)).unwrap_or_default();
+        let usage = data.map(|d| Usage::read(d, &mut names)).unwrap_or_default();
         let principal_name: Arc<str> = p.name.into();
         let principal_arn: Arc<str> = p.arn.into();
         for g in &p.grants {
@@ -744,16 +783,16 @@ struct Usage<'c> {
 }
 
 impl<'c> Usage<'c> {
-    fn read(d: &LastAccessedDetails, catalog: &'c Catalog) -> Usage<'c> {
+    fn read<'s>(d: &'s LastAccessedDetails, names: &mut Names<'c, 's>) -> Usage<'c> {
         let mut u = Usage::default();
         for s in &d.services_last_accessed {
-            let Some(svc) = catalog.service(&s.service_namespace) else {
+            let Some(svc) = names.service(&s.service_namespace) else {
                 continue;
             };
             u.services.insert(svc.prefix(), s.last_authenticated);
             for a in s.tracked_actions_last_accessed.iter().flatten() {
-                if let Some(action) = svc.action(&a.action_name) {
-                    u.actions.insert(action.id(), a.last_accessed_time);
+                if let Some(id) = names.action(svc, &s.service_namespace, &a.action_name) {
+                    u.actions.insert(id, a.last_accessed_time);
                 }
             }
         }

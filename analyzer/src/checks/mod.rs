@@ -94,6 +94,24 @@ pub struct Check {
     pub run: fn(&Context<'_>, &mut Emitter<'_>),
 }
 
+/// The checks that ask for the permission graph ([`Context::graph`]): `analyze` builds it
+/// up front, beside the unused report, when one is selected. A registry test runs each check
+/// and keeps this list true.
+pub static USES_GRAPH: &[&str] = &[
+    "admin-role-trusted-by-compute-service",
+    "admin-user-without-mfa",
+    "internet-exposed-instance-with-admin-role",
+    "principal-can-escalate-to-admin",
+    "principal-can-exfiltrate-data",
+    "principal-can-expose-resources",
+    "principal-can-modify-infrastructure",
+    "principal-can-obtain-credentials",
+    "principal-has-admin-access",
+];
+
+/// The checks that ask for the unused report ([`Context::unused`]), kept true likewise.
+pub static USES_UNUSED: &[&str] = &["unused-permissions"];
+
 /// Every check, in id order.
 pub static CHECKS: &[&Check] = &[
     &invalid_policy_document::CHECK,

@@ -224,3 +224,29 @@ fn organisation_fixtures_pass_because_of_their_control_policies() {
     assert!(files >= 6, "only {files} organisation fixtures");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// `USES_GRAPH` and `USES_UNUSED` name exactly the checks that build the graph or the unused
+/// report when they run alone (on the demo account, which has data for both).
+#[test]
+fn the_uses_lists_name_the_checks_that_build_graph_and_unused_report() {
+    let snap = Snapshot::from_json_str(
+        &std::fs::read_to_string(root().join("fixtures/demo/snapshot.json")).unwrap(),
+    )
+    .unwrap();
+    let config = Config::default();
+    let (mut graph, mut unused) = (BTreeSet::new(), BTreeSet::new());
+    for c in CHECKS {
+        let ctx = Context::new(&snap, &config);
+        let mut em = Emitter::new(c);
+        (c.run)(&ctx, &mut em);
+        let (g, u) = ctx.built();
+        if g {
+            graph.insert(c.name);
+        }
+        if u {
+            unused.insert(c.name);
+        }
+    }
+    assert_eq!(graph, USES_GRAPH.iter().copied().collect(), "USES_GRAPH");
+    assert_eq!(unused, USES_UNUSED.iter().copied().collect(), "USES_UNUSED");
+}
