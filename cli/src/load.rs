@@ -52,6 +52,22 @@ pub fn parse_snapshot(name: &str, text: &str) -> Result<Snapshot, CliError> {
         path: name.to_string(),
         message,
     };
+    // One typed pass for a good input; only a bad one pays for the passes below that say
+    // where and why it is bad.
+    let fast = match SnapshotShape::sniff(text) {
+        Some(SnapshotShape::Snapshot) => serde_json::from_str::<Snapshot>(text).ok(),
+        Some(SnapshotShape::AuthorizationDetails) => {
+            serde_json::from_str::<AuthorizationDetails>(text)
+                .ok()
+                .map(Snapshot::from_authorization_details)
+        }
+        None => None,
+    };
+    if let Some(mut snap) = fast {
+        snap.check_version().map_err(|e| fail(e.to_string()))?;
+        analyzer::managed::fill_missing(&mut snap);
+        return Ok(snap);
+    }
     // A syntax error first, with its line and column, before any shape question.
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
         return Err(fail(format!(

@@ -258,14 +258,19 @@ pub static UNATTACHED_POLICY: Check = Check {
 
 fn run_unattached(ctx: &Context<'_>, out: &mut Emitter<'_>) {
     let d = &ctx.snapshot.authorization_details;
+    // Counted from the account itself, not from AttachmentCount alone: every policy attached
+    // to a user, group or role directly, or used as a boundary.
+    let mut in_use: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for pr in &ctx.account.principals {
+        for g in pr.grants.iter().filter(|g| g.via_group.is_none()) {
+            in_use.insert(&g.id);
+        }
+        if let Some(b) = &pr.boundary {
+            in_use.insert(&b.id);
+        }
+    }
     for p in d.policies.iter().filter(|p| !p.is_aws_managed()) {
-        // Counted from the account itself, not from AttachmentCount alone.
-        let attached = ctx.account.principals.iter().any(|pr| {
-            pr.grants
-                .iter()
-                .any(|g| g.via_group.is_none() && g.id == p.arn)
-                || pr.boundary.as_ref().is_some_and(|b| b.id == p.arn)
-        });
+        let attached = in_use.contains(p.arn.as_str());
         let counted = p.attachment_count.unwrap_or(0) > 0
             || p.permissions_boundary_usage_count.unwrap_or(0) > 0;
         if attached || counted {

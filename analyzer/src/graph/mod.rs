@@ -787,6 +787,9 @@ struct Builder<'a, 'b> {
     /// by its service (and, for EC2, with an instance profile), in account order. The same
     /// for every principal, so computed once rather than per principal and method.
     service_roles: HashMap<&'static str, Vec<usize>>,
+    /// The catalog id of each action each method requires (by method index, then in
+    /// `requires` order), looked up once.
+    method_actions: Vec<Vec<Option<ActionId>>>,
     /// For each principal (by index in the account), its class: principals with equal facts
     /// (most roles share their policies' action sets) are one class, so "worth reaching" is
     /// decided once per source and class instead of once per source and target. Filled by
@@ -866,36 +869,52 @@ impl<'a, 'b> Builder<'a, 'b> {
                 m
             },
             service_roles: HashMap::new(),
+            method_actions: Vec::new(),
             class_of: Vec::new(),
             classes: Vec::new(),
         };
+        // The services each role's trust policy admits (all of them for `"Principal": "*"`),
+        // read once rather than once per method.
+        let trusted: Vec<(usize, bool, Vec<&str>)> = account
+            .principals
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.kind == PrincipalKind::Role)
+            .map(|(i, r)| {
+                let (any, services) = b
+                    .trust_of
+                    .get(r.arn)
+                    .map_or((false, Vec::new()), |t| trusted_services(t));
+                (i, any, services)
+            })
+            .collect();
         for m in METHODS {
             let (Target::PassedRole | Target::ServiceRole, Some(service)) = (m.target, m.service)
             else {
                 continue;
             };
-            let roles = account
-                .principals
+            let roles = trusted
                 .iter()
-                .filter(|x| x.kind == PrincipalKind::Role)
-                .filter(|r| b.trusts_service(r.arn, service))
+                .filter(|(_, any, services)| *any || services.contains(&service))
                 // An instance runs as a role only through an instance profile, whether it is
                 // launched directly or by Auto Scaling.
-                .filter(|r| {
+                .filter(|(i, _, _)| {
                     !(service == "ec2.amazonaws.com" && m.target == Target::PassedRole)
-                        || b.with_profile.contains(r.arn)
+                        || b.with_profile.contains(account.principals[*i].arn)
                 })
-                .map(|r| r.arn)
-                .collect::<HashSet<&str>>();
-            let roles = account
-                .principals
-                .iter()
-                .enumerate()
-                .filter(|(_, x)| x.kind == PrincipalKind::Role && roles.contains(x.arn))
-                .map(|(i, _)| i)
+                .map(|(i, _, _)| *i)
                 .collect();
             b.service_roles.insert(m.id, roles);
         }
+        b.method_actions = METHODS
+            .iter()
+            .map(|m| {
+                m.requires
+                    .iter()
+                    .map(|(a, _)| catalog.action_id(a))
+                    .collect()
+            })
+            .collect();
         b
     }
 
@@ -1329,16 +1348,17 @@ impl<'a, 'b> Builder<'a, 'b> {
         };
         self.eval_memo.borrow_mut().clear();
         self.action_statements.borrow_mut().clear();
-        let catalog = self.catalog;
-        let has = |a: &str| {
-            catalog
-                .action_id(a)
-                .is_some_and(|id| f.possible.contains(id))
-        };
         for (mi, m) in METHODS.iter().enumerate() {
             // Assuming a role whose trust policy the caller rewrites needs no identity grant.
-            let needed = |a: &str| has(a) || (m.target == Target::Role && a == "sts:AssumeRole");
-            if m.id == "sts-assume-role" || !m.requires.iter().all(|(a, _)| needed(a)) {
+            let ids = self
+                .method_actions
+                .get(mi)
+                .map_or(&[][..], |v| v.as_slice());
+            let needed = m.requires.iter().zip(ids).all(|((a, _), id)| {
+                id.is_some_and(|id| f.possible.contains(id))
+                    || (m.target == Target::Role && *a == "sts:AssumeRole")
+            });
+            if m.id == "sts-assume-role" || ids.len() != m.requires.len() || !needed {
                 continue;
             }
             // Targets no Allow statement of the principal can name are not candidates: the
@@ -1898,24 +1918,6 @@ impl<'a, 'b> Builder<'a, 'b> {
         }
     }
 
-    fn trusts_service(&self, role: &str, service: &str) -> bool {
-        let Some(trust) = self.trust_of.get(role) else {
-            return false;
-        };
-        trust.statements.iter().any(|st| {
-            st.effect == Effect::Allow
-                && st.principal.as_ref().is_some_and(|pc| {
-                    !pc.negated
-                        && match &pc.principals {
-                            Principals::Any => true,
-                            Principals::Listed(ids) => ids
-                                .iter()
-                                .any(|i| i.kind == PK::Service && i.value == service),
-                        }
-                })
-        })
-    }
-
     /// The requests a method makes for one action, as extra context keys, each with whether
     /// the snapshot cannot tell what it reaches (a policy it does not hold).
     fn request_contexts(
@@ -2247,6 +2249,30 @@ fn grant_patterns(p: &Principal<'_>, action: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The service principals a trust policy's Allow statements admit, and whether one admits
+/// anyone (`"Principal": "*"`).
+fn trusted_services(trust: &Policy) -> (bool, Vec<&str>) {
+    let mut any = false;
+    let mut services = Vec::new();
+    for st in &trust.statements {
+        let Some(pc) = st.principal.as_ref().filter(|pc| !pc.negated) else {
+            continue;
+        };
+        if st.effect != Effect::Allow {
+            continue;
+        }
+        match &pc.principals {
+            Principals::Any => any = true,
+            Principals::Listed(ids) => services.extend(
+                ids.iter()
+                    .filter(|i| i.kind == PK::Service)
+                    .map(|i| i.value.as_str()),
+            ),
+        }
+    }
+    (any, services)
 }
 
 /// A principal's statements that can decide one action (every policy of its policy set, Allow
