@@ -1081,6 +1081,8 @@ impl<'a, 'b> Builder<'a, 'b> {
         let mut memo: HashMap<(usize, usize, u64), Evaluation> = HashMap::new();
         let mut assume_statements: Vec<ActionStatements<'b>> =
             vec![ActionStatements::Unknown; account.principals.len()];
+        let mut grouped: HashMap<(usize, usize, u64), Vec<NodeIndex>> = HashMap::new();
+        let mut order: Vec<(usize, usize, u64)> = Vec::new();
         for role in account
             .principals
             .iter()
@@ -1221,22 +1223,78 @@ impl<'a, 'b> Builder<'a, 'b> {
                     }
                 };
                 if r.decision == Decision::Allowed {
-                    let from = self.index[p.arn];
                     self.assumable
                         .entry(p.arn)
                         .or_default()
                         .push((role.arn, r.conditional));
-                    let step = Step {
-                        from: p.arn.to_string(),
-                        to: role.arn.to_string(),
-                        method: "sts-assume-role".to_string(),
-                        actions: vec!["sts:AssumeRole".to_string()],
-                        statements: r.deciding_statements.clone(),
-                        conditional: r.conditional,
-                    };
+                    if let Some(k) = key {
+                        // Edges made below, per class, once every role is seen.
+                        let roles = grouped.entry(k).or_insert_with(|| {
+                            order.push(k);
+                            Vec::new()
+                        });
+                        roles.push(rn);
+                        continue;
+                    }
+                    let from = self.index[p.arn];
+                    let step = assume_step(p.arn, role.arn, &r);
                     self.edge(from, rn, EdgeKind::CanAssume, Some(step));
                 }
             }
+        }
+        // A caller that may assume many roles of one trust policy, all alike to its own
+        // statements, points at one node covering them (shared by every caller that reaches
+        // the same roles so), not at each: hundreds of callers × hundreds of roles otherwise.
+        let mut class_nodes: HashMap<(usize, Vec<NodeIndex>), NodeIndex> = HashMap::new();
+        for k in order {
+            let Some(roles) = grouped.remove(&k) else {
+                continue;
+            };
+            let Some(r) = memo.get(&k) else { continue };
+            let (i, trust_id, _) = k;
+            let p = &account.principals[i];
+            let from = self.index[p.arn];
+            if roles.len() < PATTERN_NODE_MIN {
+                for rn in roles {
+                    let to = self.graph[rn].id.clone();
+                    self.edge(
+                        from,
+                        rn,
+                        EdgeKind::CanAssume,
+                        Some(assume_step(p.arn, &to, r)),
+                    );
+                }
+                continue;
+            }
+            let first = self.graph[roles[0]].id.clone();
+            let n = roles.len();
+            let pn = match class_nodes.entry((trust_id, roles)) {
+                std::collections::hash_map::Entry::Occupied(e) => *e.get(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let pn = self.graph.add_node(Node {
+                        id: format!("pattern:sts-assume-role:{n} roles of one trust policy"),
+                        kind: NodeKind::Pattern,
+                        admin: false,
+                    });
+                    for &rn in &e.key().1 {
+                        self.graph.add_edge(
+                            pn,
+                            rn,
+                            EdgeData {
+                                kind: EdgeKind::Covers,
+                                step: None,
+                            },
+                        );
+                    }
+                    *e.insert(pn)
+                }
+            };
+            self.edge(
+                from,
+                pn,
+                EdgeKind::CanAssume,
+                Some(assume_step(p.arn, &first, r)),
+            );
         }
     }
 
@@ -2249,6 +2307,18 @@ fn grant_patterns(p: &Principal<'_>, action: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The step of assuming a role, from the evaluation that allowed it.
+fn assume_step(from: &str, role: &str, r: &Evaluation) -> Step {
+    Step {
+        from: from.to_string(),
+        to: role.to_string(),
+        method: "sts-assume-role".to_string(),
+        actions: vec!["sts:AssumeRole".to_string()],
+        statements: r.deciding_statements.clone(),
+        conditional: r.conditional,
+    }
 }
 
 /// The service principals a trust policy's Allow statements admit, and whether one admits
