@@ -336,7 +336,8 @@ pub struct SuggestArgs {
 /// Formats of `suggest`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SuggestFormat {
-    /// Suggestions, removals and what was kept, as JSON.
+    /// One JSON element per principal: the suggested policies, what was removed and kept and
+    /// why, and the removals that concern it; then the groups and policies to remove.
     Json,
     /// A unified diff of each changed policy against today's.
     Diff,

@@ -1,4 +1,6 @@
-//! `suggest` on the demo account: the JSON shape with removals, `--split-shared`, the diff as a
+//! `suggest` on the demo account: the JSON shape (one element per principal, with the removals
+//! that concern it; groups and policies to remove as elements of their own), `--split-shared`,
+//! the diff as a
 //! reviewer reads it, and Terraform that parses as HCL, follows `terraform fmt` layout and
 //! carries exactly the suggested documents.
 
@@ -23,10 +25,27 @@ fn demo() -> Snapshot {
         .unwrap()
 }
 
+/// The elements for users and roles (the others carry removals only).
+fn suggestions(v: &Value) -> Vec<&Value> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e["principal_type"].as_str(), Some("user" | "role")))
+        .collect()
+}
+
+/// Every removal, from every element.
+fn removals(v: &Value) -> Vec<&Value> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["removals"].as_array().unwrap())
+        .collect()
+}
+
 /// The suggested policies of every principal: (principal, policy) pairs.
 fn policies(v: &Value) -> Vec<(&Value, &Value)> {
-    v["suggestions"]
-        .as_array()
+    v.as_array()
         .unwrap()
         .iter()
         .flat_map(|s| {
@@ -49,9 +68,23 @@ fn pretty(document: &Value) -> String {
 #[test]
 fn json_is_one_shape_with_removals_and_their_evidence() {
     let all = json(&["--all"]);
-    let removals = all["removals"].as_array().unwrap();
+    // Each removal sits in the element of the resource it removes.
+    for e in all.as_array().unwrap() {
+        for r in e["removals"].as_array().unwrap() {
+            assert_eq!(r["resource"], e["principal"], "{r}");
+        }
+    }
+    let groups_and_policies: BTreeSet<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["principal_type"].as_str())
+        .filter(|t| !matches!(*t, "user" | "role"))
+        .collect();
+    assert_eq!(groups_and_policies, ["group", "policy"].into());
+    let every = removals(&all);
     assert!(
-        !removals.is_empty(),
+        !every.is_empty(),
         "unused users, roles and keys are suggested for removal"
     );
     let kinds: BTreeSet<&str> = [
@@ -64,14 +97,14 @@ fn json_is_one_shape_with_removals_and_their_evidence() {
         "iam-group-without-members",
     ]
     .into();
-    for r in removals {
+    for r in &every {
         assert!(kinds.contains(r["kind"].as_str().unwrap()), "{r}");
         assert!(!r["evidence"].as_array().unwrap().is_empty(), "{r}");
     }
     // The demo has one of each: unused principals, keys, a password, an unattached policy and
     // an empty group.
     assert_eq!(
-        removals
+        every
             .iter()
             .map(|r| r["kind"].as_str().unwrap())
             .collect::<BTreeSet<_>>(),
@@ -79,7 +112,8 @@ fn json_is_one_shape_with_removals_and_their_evidence() {
     );
     // One principal: the same shape, only its own suggestion and removals.
     let one = json(&["--principal", "reporting-bot"]);
-    let suggestions = one["suggestions"].as_array().unwrap();
+    let suggestions = suggestions(&one);
+    assert_eq!(one.as_array().unwrap().len(), 1);
     assert_eq!(suggestions.len(), 1);
     let arn = suggestions[0]["principal"].as_str().unwrap();
     assert!(arn.ends_with(":user/service-accounts/reporting-bot"));
@@ -91,12 +125,10 @@ fn json_is_one_shape_with_removals_and_their_evidence() {
             .any(|r| r["permission"] == "athena:GetQueryExecution")
     );
     assert!(
-        one["removals"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["resource"] == arn)
+        !suggestions[0]["removals"].as_array().unwrap().is_empty(),
+        "its unused access keys"
     );
+    assert!(removals(&one).iter().all(|r| r["resource"] == arn));
     let o = iamsight(&["suggest", "--demo", "--principal", "nobody-at-all"]);
     assert_eq!(o.code, 2, "an unknown principal is a usage error");
 }
@@ -134,10 +166,8 @@ fn split_shared_gives_each_holder_its_own_policy_judged_on_its_own_use() {
             );
         }
         let removed = |v: &Value| -> BTreeSet<String> {
-            v["suggestions"]
-                .as_array()
-                .unwrap()
-                .iter()
+            suggestions(v)
+                .into_iter()
                 .filter(|x| x["principal"] == principal)
                 .flat_map(|x| x["removed"].as_array().unwrap())
                 .filter(|r| r["policy"] == p["replaces"])
@@ -350,10 +380,8 @@ fn terraform_is_valid_hcl_in_terraform_fmt_layout_with_exactly_the_suggested_doc
             .into_iter()
             .map(|(_, p)| (p["name"].as_str().unwrap(), &p["document"]))
             .collect();
-        let changed = v["suggestions"]
-            .as_array()
-            .unwrap()
-            .iter()
+        let changed = suggestions(&v)
+            .into_iter()
             .filter(|s| !s["suggested_policies"].as_array().unwrap().is_empty())
             .count();
         let files: Vec<_> = std::fs::read_dir(dir.path())

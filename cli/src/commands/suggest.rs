@@ -1,6 +1,7 @@
 //! `suggest`: least-privilege policies as JSON, a unified diff, or Terraform. Nothing is ever
 //! applied to an account.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -26,6 +27,70 @@ struct Removal<'a> {
     reason: &'a str,
     /// The evidence.
     evidence: &'a [analyzer::report::Evidence],
+}
+
+/// One element of `suggest --format json`: a principal's suggestion with the removals that
+/// concern it (the principal itself, its access keys, its password), or, for a group or a
+/// managed policy to remove, an element of its own with just those removals. `principal` is
+/// then the group's or policy's ARN, and `principal_type` says which.
+#[derive(Serialize)]
+struct Entry<'a> {
+    #[serde(flatten)]
+    suggestion: Cow<'a, Suggestion>,
+    removals: Vec<Removal<'a>>,
+}
+
+/// The JSON array: every suggestion in account order with its removals, then the removals of
+/// groups and policies.
+fn entries<'a>(
+    suggestions: &'a [Suggestion],
+    removals: Vec<Removal<'a>>,
+    report: &'a analyzer::report::Report,
+) -> Vec<Entry<'a>> {
+    let mut by_resource: BTreeMap<&str, Vec<Removal<'a>>> = BTreeMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for r in removals {
+        if !by_resource.contains_key(r.resource) {
+            order.push(r.resource);
+        }
+        by_resource.entry(r.resource).or_default().push(r);
+    }
+    let mut out: Vec<Entry<'a>> = suggestions
+        .iter()
+        .map(|s| Entry {
+            removals: by_resource.remove(s.principal.as_str()).unwrap_or_default(),
+            suggestion: Cow::Borrowed(s),
+        })
+        .collect();
+    for resource in order {
+        let Some(removals) = by_resource.remove(resource) else {
+            continue;
+        };
+        let kind = report
+            .findings
+            .iter()
+            .find(|f| f.resource == resource)
+            .map_or("resource", |f| match f.resource_type.as_str() {
+                "iam-group" => "group",
+                "iam-policy" => "policy",
+                "iam-user" => "user",
+                "iam-role" => "role",
+                _ => "resource",
+            });
+        out.push(Entry {
+            suggestion: Cow::Owned(Suggestion {
+                principal: resource.to_string(),
+                principal_type: kind,
+                skipped: None,
+                suggested_policies: Vec::new(),
+                removed: Vec::new(),
+                kept: Vec::new(),
+                notes: Vec::new(),
+            }),
+            removals,
+        });
+    }
+    out
 }
 
 /// The checks whose findings are removals.
@@ -85,16 +150,8 @@ pub fn run(a: SuggestArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                     evidence: &f.evidence,
                 })
                 .collect();
-            #[derive(Serialize)]
-            struct Out<'a> {
-                suggestions: &'a [Suggestion],
-                removals: Vec<Removal<'a>>,
-            }
-            let text = serde_json::to_string_pretty(&Out {
-                suggestions: &suggestions,
-                removals,
-            })
-            .map_err(|e| CliError::Usage(format!("cannot write JSON: {e}")))?;
+            let text = serde_json::to_string_pretty(&entries(&suggestions, removals, &report))
+                .map_err(|e| CliError::Usage(format!("cannot write JSON: {e}")))?;
             writeln!(out, "{text}")?;
         }
         SuggestFormat::Diff => write!(out, "{}", diff(&account, &suggestions))?,
