@@ -15,14 +15,14 @@
 //! condition still admits every AWS account in the world).
 //!
 //! **External account without ExternalId.** A principal of another account (its root, a
-//! bare account id, or a user or role ARN) that is neither this account nor listed in
-//! `known_accounts`, with no `sts:ExternalId` condition and no organisation condition
+//! bare account id, or a user or role ARN) that is neither this account, nor one of the
+//! organisation's accounts (when the snapshot lists them), nor listed in `known_accounts`, with no `sts:ExternalId` condition and no organisation condition
 //! (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`): the confused-deputy case. High when the
 //! whole account is trusted, medium for one named principal of it. One finding per role and
 //! account.
 //!
-//! **Unknown account.** Every account trusted that is not this one and not in
-//! `known_accounts`, whatever the conditions: an inventory of third parties to review. Medium;
+//! **Unknown account.** Every account trusted that is not this one, not the organisation's
+//! and not in `known_accounts`, whatever the conditions: an inventory of third parties to review. Medium;
 //! low when every statement trusting it requires `sts:ExternalId` or an organisation. One
 //! finding per role and account.
 
@@ -69,7 +69,7 @@ pub static EXTERNAL_WITHOUT_EXTERNAL_ID: Check = Check {
     severity: Severity::High,
     category: Category::RiskyTrust,
     service: "iam",
-    rationale: "When a third party assumes a role in your account on your behalf, the trust policy must require the `sts:ExternalId` the party gave you; otherwise any other customer of that party can make it assume your role (the confused-deputy problem). Accounts of your own organisation can be admitted with an `aws:PrincipalOrgID` condition instead, and accounts listed in `known_accounts` are not reported. High when the whole external account is trusted, medium for one named principal of it.",
+    rationale: "When a third party assumes a role in your account on your behalf, the trust policy must require the `sts:ExternalId` the party gave you; otherwise any other customer of that party can make it assume your role (the confused-deputy problem). Accounts of your own organisation can be admitted with an `aws:PrincipalOrgID` condition instead; the organisation's accounts (when the snapshot lists them) and accounts listed in `known_accounts` are not reported. High when the whole external account is trusted, medium for one named principal of it.",
     remediation: Remediation {
         console: "IAM console → Roles → the role → Trust relationships → Edit: add `\"Condition\": {\"StringEquals\": {\"sts:ExternalId\": \"<the id the third party gave you>\"}}`; for your own accounts add `aws:PrincipalOrgID` and list them in `known_accounts`.",
         cli: "aws iam update-assume-role-policy --role-name NAME --policy-document file://trust-with-external-id.json",
@@ -91,7 +91,7 @@ pub static UNKNOWN_ACCOUNT: Check = Check {
     severity: Severity::Medium,
     category: Category::RiskyTrust,
     service: "iam",
-    rationale: "Every account a trust policy admits can act in yours with the role's permissions. Accounts you trust on purpose (your organisation's, partners') belong in `known_accounts` in iamsight.toml; any other one is either a forgotten integration or a backdoor. Medium; low when the trust requires `sts:ExternalId` or an organisation condition.",
+    rationale: "Every account a trust policy admits can act in yours with the role's permissions. Accounts of your organisation (when the snapshot lists them) are not reported; other accounts you trust on purpose (partners') belong in `known_accounts` in iamsight.toml; any other one is either a forgotten integration or a backdoor. Medium; low when the trust requires `sts:ExternalId` or an organisation condition.",
     remediation: Remediation {
         console: "Find out who owns the account. If the trust is intended, add the account to `known_accounts` in iamsight.toml; if not, remove it from the role's trust policy (IAM console → Roles → the role → Trust relationships).",
         cli: "aws iam update-assume-role-policy --role-name NAME --policy-document file://trust.json",
@@ -264,8 +264,9 @@ struct Trusted<'p> {
     org: bool,
 }
 
-/// Every external account not in `known_accounts` that the role trusts to `sts:AssumeRole`,
-/// with the statements that trust it.
+/// Every external account neither in `known_accounts` nor among the organisation's accounts
+/// (when the snapshot lists them) that the role trusts to `sts:AssumeRole`, with the
+/// statements that trust it.
 fn unknown_accounts<'p>(
     ctx: &Context<'_>,
     trust: &'p iam_model::policy::Policy,
@@ -295,7 +296,11 @@ fn unknown_accounts<'p>(
             let Some(account) = external_account(&id.value, own) else {
                 continue;
             };
-            if known.iter().any(|k| k == &account) {
+            // Accounts the organisation lists are its own, as those in `known_accounts` are
+            // trusted on purpose.
+            if known.iter().any(|k| k == &account)
+                || ctx.account.organisation.contains(&account) == Some(true)
+            {
                 continue;
             }
             out.entry(account).or_default().push(Trusted {
