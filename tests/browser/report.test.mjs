@@ -5,8 +5,9 @@
 //
 // It generates the demo report with the built binary, opens it from file://, and checks what a
 // user sees: no console errors, no request at all besides the file, filters that change the
-// visible findings as the JSON report says they should, the finding details, the IAM insights
-// graph, and that 100,000 findings open quickly with only a screenful of rows in the DOM.
+// visible findings as the JSON report says they should (severity, status, benchmark, tags, the
+// quick filters, search), the finding details, the IAM insights graph, and that 100,000
+// findings open quickly with only a screenful of rows in the DOM.
 // Screenshots are written to target/ as test artifacts.
 
 import { test, before, after } from 'node:test';
@@ -30,6 +31,9 @@ let tmp;
 let context;
 let reportJson;
 let reportHtml;
+// The demo with suppressions (the demo account itself has none) and --show-suppressed.
+let suppressedJson;
+let suppressedHtml;
 
 before(async () => {
   assert.ok(fs.existsSync(bin), `no iamsight binary at ${bin}: build it (scripts/test does)`);
@@ -40,6 +44,16 @@ before(async () => {
   execFileSync(bin, ['scan', '--demo', '--output', `html=${html}`, '--output', `json=${json}`], { stdio: ['ignore', 'ignore', 'inherit'] });
   reportJson = JSON.parse(fs.readFileSync(json, 'utf8'));
   reportHtml = html;
+  const config = path.join(tmp, 'iamsight.toml');
+  fs.writeFileSync(config, [
+    '[[suppressions]]', 'check = "resource-missing-required-tags"', 'reason = "tagging is tracked elsewhere"',
+    '[[suppressions]]', 'check = "security-group-open-to-world-ssh"',
+    'resource = "arn:aws:ec2:us-east-1:111122223333:security-group/sg-0c2f8955bd4e51471"', 'reason = "bastion, reviewed"',
+  ].join('\n') + '\n');
+  suppressedHtml = path.join(tmp, 'suppressed.html');
+  const suppressed = path.join(tmp, 'suppressed.json');
+  execFileSync(bin, ['scan', '--demo', '--config', config, '--show-suppressed', '--output', `html=${suppressedHtml}`, '--output', `json=${suppressed}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  suppressedJson = JSON.parse(fs.readFileSync(suppressed, 'utf8'));
   fs.mkdirSync(artifacts, { recursive: true });
   context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
     executablePath: chromiumPath,
@@ -74,6 +88,64 @@ async function open(file) {
 }
 
 const countShown = (page) => page.getAttribute('[data-testid="result-count"]', 'data-count').then(Number);
+/** Waits until the count line says `n` (filters apply synchronously; search is debounced). */
+const countIs = (page, n) => page.waitForFunction((m) => Number(document.querySelector('[data-testid="result-count"]').dataset.count) === m, n, { timeout: 5_000 });
+
+/**
+ * Every finding id the list shows for the current filters, in list order: the list draws only
+ * the rows on screen, so it is scrolled through a screenful at a time.
+ */
+async function listedIds(page) {
+  const ids = [];
+  const seen = new Set();
+  for (let i = 0; ; i++) {
+    const { rows, more } = await page.$eval('[data-testid="findings-list"]', async (list, step) => {
+      list.scrollTop = step * list.clientHeight;
+      // The list redraws on the next animation frame after a scroll.
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const rows = Array.from(list.querySelectorAll('[data-testid="finding-row"]'))
+        .map((r) => ({ id: r.getAttribute('data-id'), top: parseFloat(r.style.top) }))
+        .sort((a, b) => a.top - b.top)
+        .map((r) => r.id);
+      return { rows, more: list.scrollTop + list.clientHeight < list.scrollHeight - 1 };
+    }, i);
+    rows.forEach((id) => { if (!seen.has(id)) { seen.add(id); ids.push(id); } });
+    if (!more) break;
+  }
+  await page.$eval('[data-testid="findings-list"]', (l) => { l.scrollTop = 0; });
+  return ids;
+}
+
+const SEV_RANK = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+
+/**
+ * The page shows exactly `expected` (findings of the report): the count line, and every row of
+ * the list in the page's default order (most severe first, then as in the report). Fails on an
+ * empty expectation, which would prove nothing.
+ */
+async function assertShows(page, expected, what) {
+  assert.ok(expected.length > 0, `${what}: the demo report has findings for it`);
+  await countIs(page, expected.length).catch(() => {});
+  assert.equal(await countShown(page), expected.length, `${what}: the count`);
+  const order = expected.map((f, i) => [f, i]).sort((a, b) => SEV_RANK[a[0].severity] - SEV_RANK[b[0].severity] || a[1] - b[1]);
+  assert.deepEqual(await listedIds(page), order.map(([f]) => f.id), `${what}: the rows`);
+}
+
+/** The filters the page keeps in its URL. */
+const hashParams = (page) => new URLSearchParams(new URL(page.url()).hash.slice(1));
+
+/** Adds a tag filter the way a user does: type it, press Enter. */
+async function addTag(page, tag) {
+  await page.fill('[aria-label="Filter by tag"]', tag);
+  await page.press('[aria-label="Filter by tag"]', 'Enter');
+}
+
+/** The benchmarks a finding's check maps to (the part of each control before the colon). */
+function benchmarksOf(report, finding) {
+  const check = report.checks.find((c) => c.id === finding.check_id);
+  return new Set((check.compliance || []).map((c) => c.split(':')[0].trim()));
+}
+
 const rowAttrs = (page, attr) => page.$$eval('[data-testid="finding-row"]', (rows, a) => rows.map((r) => r.getAttribute(a)), attr);
 
 test('the demo report loads offline, filters by severity, and shows a finding', async () => {
@@ -149,6 +221,129 @@ test('the demo report loads offline, filters by severity, and shows a finding', 
 
   assert.deepEqual(problems, []);
   assert.deepEqual(requests.filter((r) => r !== url), [], 'the page requests nothing but itself');
+  await page.close();
+});
+
+test('the quick filters show the findings the report puts in their category', async () => {
+  const { page, problems } = await open(reportHtml);
+  const openFindings = reportJson.findings.filter((f) => f.status === 'open');
+  const quick = {
+    // Public exposure, and the checks that report a resource open to the whole internet (security
+    // groups open to the world, an internet-exposed instance).
+    public: openFindings.filter((f) => f.category === 'public-exposure' || /open-to-world|internet-exposed/.test(f.check)),
+    unencrypted: openFindings.filter((f) => f.category === 'encryption'),
+    escalation: openFindings.filter((f) => f.category === 'privilege-escalation'),
+  };
+  // Not vacuous: the demo has open security groups besides the public-exposure category.
+  assert.ok(quick.public.some((f) => f.category === 'network'), 'security groups open to the world are publicly accessible');
+  for (const [id, expected] of Object.entries(quick)) {
+    const chip = `[data-quick="${id}"]`;
+    assert.equal(Number(await page.textContent(`${chip} .c`)), expected.length, `${id}: the chip's count`);
+    await page.click(chip);
+    assert.equal(await page.getAttribute(chip, 'aria-pressed'), 'true');
+    assert.deepEqual(hashParams(page).getAll('quick'), [id], page.url());
+    await assertShows(page, expected, `quick filter ${id}`);
+    await page.click(chip);
+    await assertShows(page, openFindings, `quick filter ${id} off again`);
+  }
+  // A quick filter narrows the other filters' result: privilege escalation and critical.
+  await page.click('[data-quick="escalation"]');
+  await page.click('[data-testid="filter-severity-critical"]');
+  await assertShows(page, quick.escalation.filter((f) => f.severity === 'critical'), 'privilege escalation, critical');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the benchmark filter shows the findings of the checks mapped to that benchmark', async () => {
+  const { page, problems } = await open(reportHtml);
+  const openFindings = reportJson.findings.filter((f) => f.status === 'open');
+  const benchmarks = [...new Set(reportJson.checks.flatMap((c) => c.compliance.map((x) => x.split(':')[0].trim())))].sort();
+  assert.ok(benchmarks.includes('CIS AWS Foundations 3.0'), benchmarks.join(', '));
+  for (const b of benchmarks) {
+    const box = `[data-testid="filter-benchmark-${b}"]`;
+    const expected = openFindings.filter((f) => benchmarksOf(reportJson, f).has(b));
+    await page.check(box);
+    await assertShows(page, expected, `benchmark ${b}`);
+    // Not every finding: the filter does filter.
+    assert.ok(expected.length < openFindings.length, `benchmark ${b} leaves some findings out`);
+    await page.uncheck(box);
+  }
+  // Two benchmarks: the findings of either.
+  for (const b of benchmarks) await page.check(`[data-testid="filter-benchmark-${b}"]`);
+  await assertShows(page, openFindings.filter((f) => benchmarks.some((b) => benchmarksOf(reportJson, f).has(b))), 'every benchmark');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the tag filter matches key=value, a key, and a missing key, all of them at once', async () => {
+  const { page, problems } = await open(reportHtml);
+  const openFindings = reportJson.findings.filter((f) => f.status === 'open');
+  const tags = (f) => f.tags || {};
+  const has = (f, k) => Object.prototype.hasOwnProperty.call(tags(f), k);
+  const cases = [
+    ['owner=platform-team', (f) => tags(f).owner === 'platform-team'],
+    ['owner', (f) => has(f, 'owner')],
+    ['!owner', (f) => !has(f, 'owner')],
+  ];
+  for (const [tag, keep] of cases) {
+    await addTag(page, tag);
+    await assertShows(page, openFindings.filter(keep), `tag ${tag}`);
+    assert.deepEqual(hashParams(page).getAll('tag'), [tag], page.url());
+    await page.click(`[aria-label="Remove tag ${tag}"]`);
+    await assertShows(page, openFindings, `tag ${tag} removed`);
+  }
+  // Several tags: every one must match.
+  await addTag(page, 'owner');
+  await addTag(page, 'Name');
+  const both = openFindings.filter((f) => has(f, 'owner') && has(f, 'Name'));
+  assert.ok(both.length < openFindings.filter((f) => has(f, 'owner')).length, 'the second tag narrows the first');
+  await assertShows(page, both, 'tags owner and Name');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the status filter shows open, suppressed, or every finding', async () => {
+  const { page, problems } = await open(suppressedHtml);
+  const findings = suppressedJson.findings;
+  const openFindings = findings.filter((f) => f.status === 'open');
+  const suppressed = findings.filter((f) => f.status === 'suppressed');
+  assert.ok(openFindings.length > 0 && suppressed.length > 0, 'the report has both');
+  await assertShows(page, openFindings, 'status open (the default)');
+  assert.ok(await page.isChecked('[data-testid="filter-status-open"]'));
+  await page.check('[data-testid="filter-status-suppressed"]');
+  await assertShows(page, findings, 'status open or suppressed');
+  await page.uncheck('[data-testid="filter-status-open"]');
+  await assertShows(page, suppressed, 'status suppressed');
+  assert.deepEqual([...new Set(await rowAttrs(page, 'data-status'))], ['suppressed']);
+  // Neither box: no status filter, every finding.
+  await page.uncheck('[data-testid="filter-status-suppressed"]');
+  await assertShows(page, findings, 'no status filter');
+  // The same view after a reload (the URL keeps "no status filter").
+  await page.reload();
+  await page.waitForSelector('html[data-ready="true"]');
+  await assertShows(page, findings, 'no status filter, reloaded');
+  assert.ok(!(await page.isChecked('[data-testid="filter-status-open"]')));
+  // The summary's "suppressed" card is a shortcut to the suppressed findings.
+  await page.click('.summary .card:has-text("suppressed")');
+  await assertShows(page, suppressed, 'the suppressed card');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('quick, benchmark and tag filters are in the URL and survive a reload', async () => {
+  const { page, problems } = await open(reportHtml);
+  await page.click('[data-quick="public"]');
+  await page.check('[data-testid="filter-benchmark-CIS AWS Foundations 3.0"]');
+  await addTag(page, 'Name');
+  const openFindings = reportJson.findings.filter((f) => f.status === 'open');
+  const expected = openFindings.filter((f) => (f.category === 'public-exposure' || /open-to-world|internet-exposed/.test(f.check))
+    && benchmarksOf(reportJson, f).has('CIS AWS Foundations 3.0') && Object.prototype.hasOwnProperty.call(f.tags || {}, 'Name'));
+  await assertShows(page, expected, 'public, CIS, tag Name');
+  await page.reload();
+  await page.waitForSelector('html[data-ready="true"]');
+  await assertShows(page, expected, 'public, CIS, tag Name, reloaded');
+  assert.equal(await page.getAttribute('[data-quick="public"]', 'aria-pressed'), 'true');
+  assert.deepEqual(problems, []);
   await page.close();
 });
 

@@ -2,43 +2,65 @@
 //!
 //! Why not `tokio::signal::ctrl_c()`: tokio installs its SIGINT handler for the life of the
 //! process and never removes it, so after a live collection a `scan` or `audit` could no
-//! longer be stopped with Ctrl-C while it analysed (the handler swallowed the signal). Here
-//! the first [`Catch`] installs a handler that only sets a flag, and the last one to be dropped
-//! puts back whatever was there before (the default: end the process). Collection polls
-//! [`interrupted`] and stops with `CollectError::Interrupted`.
+//! longer be stopped with Ctrl-C while it analysed (the handler swallowed the signal).
 //!
-//! This is the one place in the workspace with `unsafe` code: `sigaction(2)` through `libc`.
-//! The handler does nothing but store to an atomic, which is async-signal-safe.
+//! `signal-hook` cannot remove its handler either (signal-hook-registry keeps the OS handler
+//! once installed, for the reasons its documentation gives), so this module does not try to:
+//! the first [`Catch`] of the process registers two actions on SIGINT, once and for good,
+//!
+//! 1. [`signal_hook::flag::register_conditional_default`]: while no [`Catch`] is alive, run the
+//!    emulation of the default action, which puts SIG_DFL back and raises SIGINT again, so the
+//!    process ends *killed by SIGINT*, exactly as if nothing had ever caught it (a shell sees
+//!    130);
+//! 2. [`signal_hook::flag::register`]: otherwise set the flag that [`interrupted`] reads.
+//!    Collection polls it and stops with `CollectError::Interrupted`.
+//!
+//! A process that never collects (`scan --snapshot`, ...) never touches SIGINT at all.
+//!
+//! One difference from the default remains: a process started with SIGINT *ignored* (a
+//! background job of a non-interactive shell) is ended by Ctrl-C after a collection, since
+//! signal-hook offers no safe way to read the disposition it replaces.
+//!
+//! No `unsafe` here: signal-hook's `flag` functions are safe (their actions only store to or
+//! load from an atomic, and the emulation is async-signal-safe).
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-/// Set by the handler.
+use signal_hook::consts::SIGINT;
+
+/// Set by the signal action while a [`Catch`] is alive.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// The live [`Catch`]es, and what SIGINT did before the first of them.
-static STATE: Mutex<Option<Installed>> = Mutex::new(None);
+/// True while no [`Catch`] is alive: SIGINT then gets its default action.
+static UNCAUGHT: AtomicBool = AtomicBool::new(true);
+
+/// How many [`Catch`]es are alive.
+static USERS: Mutex<usize> = Mutex::new(0);
+
+/// Whether the two actions were registered (once per process, on the first [`Catch`]).
+static REGISTERED: OnceLock<bool> = OnceLock::new();
 
 /// While alive, SIGINT sets [`interrupted`] instead of ending the process. Nested and
-/// concurrent catches share one handler; the previous disposition comes back when the last is
-/// dropped.
+/// concurrent catches share one state; Ctrl-C ends the process again once the last is dropped.
 #[derive(Debug)]
 pub struct Catch(());
 
 impl Catch {
-    /// Starts catching SIGINT. If the handler cannot be installed, Ctrl-C keeps its default
+    /// Starts catching SIGINT. If the actions cannot be registered, Ctrl-C keeps its default
     /// meaning (the process ends; nothing half-written is left either way, since snapshots are
     /// written to a temporary file and renamed).
     pub fn start() -> Catch {
-        if let Ok(mut state) = STATE.lock() {
-            match state.as_mut() {
-                Some(installed) => installed.users += 1,
-                None => {
-                    INTERRUPTED.store(false, Ordering::SeqCst);
-                    *state = sys::install().map(|previous| Installed { users: 1, previous });
-                }
+        if *REGISTERED.get_or_init(register) {
+            let mut users = USERS
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if *users == 0 {
+                INTERRUPTED.store(false, Ordering::SeqCst);
+                UNCAUGHT.store(false, Ordering::SeqCst);
             }
+            *users += 1;
         }
         Catch(())
     }
@@ -46,14 +68,13 @@ impl Catch {
 
 impl Drop for Catch {
     fn drop(&mut self) {
-        if let Ok(mut state) = STATE.lock()
-            && let Some(installed) = state.as_mut()
-        {
-            installed.users -= 1;
-            if installed.users == 0
-                && let Some(done) = state.take()
-            {
-                sys::restore(&done.previous);
+        if REGISTERED.get() == Some(&true) {
+            let mut users = USERS
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            *users = users.saturating_sub(1);
+            if *users == 0 {
+                UNCAUGHT.store(true, Ordering::SeqCst);
             }
         }
     }
@@ -71,108 +92,94 @@ pub async fn signalled() {
     }
 }
 
-/// The handler's bookkeeping.
-#[derive(Debug)]
-struct Installed {
-    users: usize,
-    previous: sys::Previous,
-}
-
-#[cfg(unix)]
-#[expect(
-    unsafe_code,
-    reason = "sigaction(2) has no safe wrapper in the workspace's dependencies; the handler only stores to an atomic"
-)]
-mod sys {
-    use std::sync::atomic::Ordering;
-
-    /// What SIGINT did before.
-    pub struct Previous(libc::sigaction);
-
-    impl std::fmt::Debug for Previous {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("Previous(sigaction)")
-        }
-    }
-
-    // SAFETY: `sigaction` is plain data (a handler address, flags and a mask); it is only ever
-    // handed back to `sigaction(2)`.
-    unsafe impl Send for Previous {}
-
-    extern "C" fn on_sigint(_: libc::c_int) {
-        super::INTERRUPTED.store(true, Ordering::SeqCst);
-    }
-
-    /// Installs the flag-setting handler; the previous disposition, or `None` if it failed.
-    pub fn install() -> Option<Previous> {
-        // SAFETY: zeroed `sigaction` structs are valid (integers, a mask, a nullable function
-        // pointer); `sigemptyset` and `sigaction` get pointers to live locals; `on_sigint` is
-        // async-signal-safe.
-        unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            action.sa_flags = libc::SA_RESTART;
-            libc::sigemptyset(&mut action.sa_mask);
-            let mut previous: libc::sigaction = std::mem::zeroed();
-            (libc::sigaction(libc::SIGINT, &action, &mut previous) == 0)
-                .then_some(Previous(previous))
-        }
-    }
-
-    /// Puts the previous disposition back.
-    pub fn restore(previous: &Previous) {
-        // SAFETY: `previous` came from `sigaction(2)` itself.
-        unsafe {
-            libc::sigaction(libc::SIGINT, &previous.0, std::ptr::null_mut());
-        }
-    }
-
-    /// Is SIGINT's disposition the default right now? (For tests.)
-    #[cfg(test)]
-    pub fn is_default() -> bool {
-        // SAFETY: a null new action only reads the current one into a live local.
-        unsafe {
-            let mut current: libc::sigaction = std::mem::zeroed();
-            libc::sigaction(libc::SIGINT, std::ptr::null(), &mut current) == 0
-                && current.sa_sigaction == libc::SIG_DFL
-        }
-    }
-}
-
-#[cfg(not(unix))]
-mod sys {
-    //! Elsewhere there is no handler to install: Ctrl-C keeps its default meaning (the
-    //! process ends, and the atomic write leaves nothing half-written).
-
-    /// Nothing to restore.
-    #[derive(Debug)]
-    pub struct Previous;
-
-    /// Installs nothing.
-    pub fn install() -> Option<Previous> {
-        None
-    }
-
-    /// Restores nothing.
-    pub fn restore(_: &Previous) {}
+/// Registers the default-when-uncaught action, then the flag (signal-hook runs a signal's
+/// actions in the order they were registered); both stay for the life of the process. False if
+/// either failed: then no [`Catch`] counts, [`UNCAUGHT`] stays true, and Ctrl-C keeps its
+/// default meaning whether or not the first action got registered.
+fn register() -> bool {
+    signal_hook::flag::register_conditional_default(SIGINT, &UNCAUGHT).is_ok()
+        && signal_hook::flag::register(SIGINT, &INTERRUPTED).is_ok()
 }
 
 #[cfg(all(test, unix))]
 mod tests {
+    //! Signals are process-wide and the actions are never removed, so the behaviour is checked
+    //! in a child process: this test binary run again for one test, whose exit status tells.
+
     use super::*;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Command;
+
+    /// Set in the child's environment.
+    const CHILD: &str = "IAMSIGHT_INTERRUPT_TEST_CHILD";
+
+    /// Waits up to a second for [`interrupted`] (the action runs on the raising thread before
+    /// `raise` returns, but nothing promises it).
+    fn seen() -> bool {
+        let started = std::time::Instant::now();
+        while !interrupted() {
+            if started.elapsed() > Duration::from_secs(1) {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        true
+    }
+
+    /// In the child: Ctrl-C is caught by nested catches, until the last is dropped; then it
+    /// kills the process. Prints each stage it got through.
+    fn child() -> std::io::Result<()> {
+        let outer = Catch::start();
+        let inner = Catch::start();
+        signal_hook::low_level::raise(SIGINT)?;
+        assert!(seen(), "SIGINT caught while collecting");
+        println!("stage: caught");
+        drop(outer);
+        INTERRUPTED.store(false, Ordering::SeqCst);
+        signal_hook::low_level::raise(SIGINT)?;
+        assert!(seen(), "still caught while one catch is alive");
+        println!("stage: caught by the inner catch");
+        drop(inner);
+        // A new collection starts with the flag cleared.
+        drop(Catch::start());
+        assert!(!interrupted(), "a new catch starts uninterrupted");
+        println!("stage: uncaught");
+        signal_hook::low_level::raise(SIGINT)?;
+        std::thread::sleep(Duration::from_secs(1));
+        println!("stage: survived SIGINT");
+        Ok(())
+    }
 
     #[test]
-    fn catches_nest_and_the_last_one_puts_the_default_back() {
-        // Nothing else in this test binary catches SIGINT (only `collect_live` does, and no
-        // unit test calls it), and the test harness leaves it at the default.
-        assert!(sys::is_default());
-        let outer = Catch::start();
-        assert!(!sys::is_default());
-        let inner = Catch::start();
-        drop(outer);
-        assert!(!sys::is_default(), "still caught while one catch is alive");
-        drop(inner);
-        assert!(sys::is_default(), "the default disposition is back");
-        assert!(!interrupted());
+    fn sigint_is_caught_only_while_a_catch_is_alive() {
+        if std::env::var_os(CHILD).is_some() {
+            child().unwrap();
+            return;
+        }
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "collect::interrupt::tests::sigint_is_caught_only_while_a_catch_is_alive",
+                "--exact",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stages: Vec<&str> = stdout
+            .lines()
+            // The harness prints `test NAME ... ` without a newline before the first stage.
+            .filter_map(|l| l.split_once("stage: ").map(|(_, stage)| stage))
+            .collect();
+        assert_eq!(
+            stages,
+            ["caught", "caught by the inner catch", "uncaught"],
+            "{}\n{stdout}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Killed by the signal itself, as a process that never caught it would be.
+        assert_eq!(out.status.signal(), Some(SIGINT), "{:?}", out.status);
     }
 }

@@ -162,8 +162,9 @@
     if (!p.has('status') && !p.has('q') && !p.has('view')) return;
     state = defaultState();
     state.status.clear();
+    // `status=` (empty) stands for "no status filter" (writeHash): it adds no value.
     FACETS.forEach(function (k) {
-      p.getAll(k).forEach(function (v) { state[k].add(v); });
+      p.getAll(k).forEach(function (v) { if (v) state[k].add(v); });
     });
     if (!p.has('status')) state.status.add('open');
     state.q = p.get('q') || '';
